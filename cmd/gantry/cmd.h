@@ -1,0 +1,38 @@
+#ifndef GANTRY_CMD_H
+#define GANTRY_CMD_H
+
+/* The commands of the gantry binary: each parses its own arguments and
+ * wires modules together; nothing here holds logic a test would want to
+ * reach without the command line. */
+
+#include <stdio.h>
+
+#include "pkg/base/error.h"
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	const char *usage;   /* the whole --help text */
+};
+
+int cmd_render(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+extern const char render_usage[];
+extern const char version_usage[];
+extern const char help_usage[];
+
+const struct command *command_find(const char *name);
+void command_print_overview(FILE *out);
+
+/* Shared by commands: print "error: MSG" to stderr and return 1. */
+int cmd_fail(const struct gerr *err);
+/* "error: MSG\n" for a usage problem, plus a pointer to --help. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Write all of buf to stdout; 0, or -1 with err set. */
+int cmd_write_stdout(const char *buf, size_t len, struct gerr *err);
+
+#endif
