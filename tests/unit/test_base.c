@@ -1,0 +1,181 @@
+/* pkg/base: strbuf, strvec, the error type; and pkg/yaml's API edges that
+ * the case files cannot reach (positions, single values). */
+#include <string.h>
+
+#include "pkg/base/error.h"
+#include "pkg/base/mem.h"
+#include "pkg/base/strbuf.h"
+#include "pkg/base/strvec.h"
+#include "pkg/yaml/yaml.h"
+#include "tests/unit/harness.h"
+
+static void test_strbuf(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	t_str(sb.buf, "", "strbuf: an empty strbuf prints as \"\"");
+	strbuf_addstr(&sb, "abc");
+	strbuf_addch(&sb, '-');
+	strbuf_addf(&sb, "%d/%s", 42, "x");
+	strbuf_addchars(&sb, '.', 3);
+	t_str(sb.buf, "abc-42/x...", "strbuf: add, addch, addf, addchars");
+	t_int((long long)sb.len, 11, "strbuf: length follows the content");
+	strbuf_setlen(&sb, 3);
+	t_str(sb.buf, "abc", "strbuf: setlen truncates");
+	for (int i = 0; i < 1000; i++)
+		strbuf_addstr(&sb, "0123456789");
+	t_int((long long)sb.len, 10003, "strbuf: grows past many reallocations");
+	size_t len;
+	char *p = strbuf_detach(&sb, &len);
+	t_int((long long)len, 10003, "strbuf: detach hands over the length");
+	t_str(sb.buf, "", "strbuf: empty again after detach");
+	free(p);
+	p = strbuf_detach(&sb, NULL);
+	t_str(p, "", "strbuf: detaching an empty strbuf gives a string to free");
+	free(p);
+	strbuf_release(&sb);
+}
+
+static void test_strvec(void)
+{
+	struct strvec sv = STRVEC_INIT;
+	strvec_push(&sv, "b");
+	strvec_pushf(&sv, "%s%d", "a", 1);
+	strvec_push(&sv, "c");
+	strvec_sort(&sv);
+	t_str(sv.v[0], "a1", "strvec: sorted first");
+	t_str(sv.v[2], "c", "strvec: sorted last");
+	t_ok(sv.v[3] == NULL, "strvec: NULL-terminated");
+	t_int(strvec_find(&sv, "b"), 1, "strvec: find");
+	t_int(strvec_find(&sv, "zz"), -1, "strvec: find a missing string");
+	strvec_clear(&sv);
+	t_int((long long)sv.nr, 0, "strvec: clear empties");
+}
+
+static void test_error(void)
+{
+	struct gerr err = GERR_INIT;
+	t_ok(!gerr_failed(&err), "gerr: starts without error");
+	t_int(gerr_set(&err, "no such file %s", "x.yaml"), -1,
+	      "gerr: set returns -1");
+	t_int(err.code, GERR_FAIL, "gerr: set uses the generic code");
+	gerr_prefix(&err, "reading %s", "repo");
+	t_str(gerr_msg(&err), "reading repo: no such file x.yaml",
+	      "gerr: prefix goes in front");
+	gerr_at(&err, "a.yaml", 3, 7, "bad %s", "thing");
+	t_str(gerr_msg(&err), "a.yaml:3:7: bad thing",
+	      "gerr: at gives file:line:col");
+	t_int(err.code, GERR_INPUT, "gerr: at is an input error");
+	gerr_at(&err, "a.yaml", 3, 0, "x");
+	t_str(gerr_msg(&err), "a.yaml:3: x", "gerr: at without column");
+	gerr_at(&err, "a.yaml", 0, 0, "x");
+	t_str(gerr_msg(&err), "a.yaml: x", "gerr: at without line");
+	struct gerr other = GERR_INIT;
+	gerr_setc(&other, GERR_CONFLICT, "conflict");
+	gerr_move(&err, &other);
+	t_str(gerr_msg(&err), "conflict", "gerr: move carries the message");
+	t_int(err.code, GERR_CONFLICT, "gerr: move carries the code");
+	t_ok(!gerr_failed(&other), "gerr: move empties the source");
+	gerr_clear(&err);
+	t_ok(!gerr_failed(&err), "gerr: clear");
+	t_int(gerr_set(NULL, "ignored"), -1, "gerr: a NULL err is allowed");
+}
+
+static void test_positions(void)
+{
+	const char *text = "apiVersion: v1\n"
+			   "kind: App\n"
+			   "spec:\n"
+			   "  sources:\n"
+			   "    - chart: c/\n"
+			   "      release: r\n"
+			   "    - manifests: m/\n"
+			   "  a/b: 1\n";
+	struct yaml_docs docs = YAML_DOCS_INIT;
+	struct gerr err = GERR_INIT;
+	int line = 0, col = 0;
+
+	t_int(yaml_parse(text, strlen(text), "app.yaml", YAML_POSITIONS, &docs,
+			 &err), 0, "positions: parse");
+	yaml_doc_position(&docs.v[0], "/spec/sources/1/manifests", &line, &col);
+	t_ok(line == 7 && col == 7, "positions: a key in a list item (7:7), got %d:%d",
+	     line, col);
+	yaml_doc_position(&docs.v[0], "/spec/sources/0", &line, &col);
+	t_ok(line == 5 && col == 7, "positions: a list item (5:7), got %d:%d",
+	     line, col);
+	yaml_doc_position(&docs.v[0], "/spec/sources/0/missing/deeper", &line,
+			  &col);
+	t_ok(line == 5 && col == 7,
+	     "positions: a missing path falls back to its ancestor, got %d:%d",
+	     line, col);
+	yaml_doc_position(&docs.v[0], "/spec/a~1b", &line, &col);
+	t_ok(line == 8 && col == 3, "positions: '/' in a key is escaped as ~1, got %d:%d",
+	     line, col);
+	yaml_doc_position(&docs.v[0], "", &line, &col);
+	t_ok(line == 1 && col == 1, "positions: the root, got %d:%d", line, col);
+	yaml_docs_clear(&docs);
+
+	t_int(yaml_parse(text, strlen(text), "app.yaml", 0, &docs, &err), 0,
+	      "positions: parse without");
+	t_ok(docs.v[0].pos == NULL, "positions: none unless asked for");
+	yaml_docs_clear(&docs);
+}
+
+static void test_parse_value(void)
+{
+	struct gerr err = GERR_INIT;
+	json_t *v = yaml_parse_value("a: 1\n", 5, "v.yaml", &err);
+	t_ok(json_is_object(v), "parse_value: a mapping");
+	json_decref(v);
+	v = yaml_parse_value("", 0, "v.yaml", &err);
+	t_ok(json_is_null(v), "parse_value: empty input is null");
+	json_decref(v);
+	v = yaml_parse_value("a: 1\n---\nb: 2\n", 14, "v.yaml", &err);
+	t_ok(v == NULL, "parse_value: two documents are refused");
+	t_str(gerr_msg(&err), "v.yaml:3: expected one YAML document, found a second one",
+	      "parse_value: the message names where the second starts");
+	gerr_clear(&err);
+
+	struct yaml_docs docs = YAML_DOCS_INIT;
+	yaml_parse("a: 1\n", 5, "x", 0, &docs, &err);
+	size_t before = docs.nr;
+	t_int(yaml_parse("b: 2\n---\n[", 11, "x", 0, &docs, &err), -1,
+	      "parse: an error in a later document fails the stream");
+	t_int((long long)docs.nr, (long long)before,
+	      "parse: a failed parse leaves the list as it was");
+	yaml_docs_clear(&docs);
+	gerr_clear(&err);
+}
+
+static void test_format_float(void)
+{
+	static const struct {
+		double d;
+		const char *want;
+	} cases[] = {
+		{ 1e6, "1e+06" },       { 123456, "123456" },
+		{ 0.1, "0.1" },         { 1.0 / 3, "0.3333333333333333" },
+		{ 1e-5, "1e-05" },      { 0.0001, "0.0001" },
+		{ 1e21, "1e+21" },      { -2.5, "-2.5" },
+		{ 100, "100" },         { 1234567.5, "1.2345675e+06" },
+		{ 5e-324, "5e-324" },   { 1.7976931348623157e308, "1.7976931348623157e+308" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		yaml_format_float(&sb, cases[i].d);
+		t_str(sb.buf, cases[i].want, "format_float: %s as Go's %%v",
+		      cases[i].want);
+		strbuf_release(&sb);
+	}
+}
+
+int main(void)
+{
+	mem_init();
+	test_strbuf();
+	test_strvec();
+	test_error();
+	test_positions();
+	test_parse_value();
+	test_format_float();
+	return t_done();
+}
