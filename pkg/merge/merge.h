@@ -86,4 +86,11 @@ json_t *merge_three_way_patch(const struct merge_type *t, const json_t *last,
 			      const json_t *desired, const json_t *live,
 			      struct gerr *err);
 
+/* ---- Added by pkg/merge (beyond the contract) ---- */
+
+/* JSON equality as Kubernetes tooling means it: numbers compare by value
+ * (1 equals 1.0), objects without regard to member order, lists in order.
+ * Two NULL pointers are equal; NULL never equals a value. */
+int merge_json_equal(const json_t *a, const json_t *b);
+
 #endif
