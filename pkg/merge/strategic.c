@@ -163,14 +163,6 @@ static void items_from(struct items *l, const json_t *arr)
 		items_add(l, json_array_get(arr, i));
 }
 
-static json_t *items_to_array(const struct items *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < l->nr; i++)
-		json_array_append(a, l->v[i]);
-	return a;
-}
-
 /* The class all items of two lists share (the API machinery wants lists
  * of one type of value, never lists of lists). */
 static int element_class(struct smp *s, const json_t *a, const json_t *b,
@@ -347,21 +339,12 @@ out:
 	return out;
 }
 
-/* Union of two lists of scalars. The API machinery removes duplicates by
- * moving the last item into the duplicate's place; the final order is
- * set afterwards, so only the set matters. */
+/* Union of two lists of scalars (its order is set afterwards). */
 static json_t *union_scalars(const json_t *a, const json_t *b)
 {
-	struct items l = { 0 };
-	items_from(&l, a);
-	items_from(&l, b);
-	for (size_t i = 0; i + 1 < l.nr; i++)
-		for (size_t j = i + 1; j < l.nr; j++)
-			if (merge_json_equal(l.v[i], l.v[j])) {
-				l.v[j--] = l.v[--l.nr];
-			}
-	json_t *out = items_to_array(&l);
-	free(l.v);
+	json_t *out = json_copy((json_t *)a);
+	json_array_extend(out, (json_t *)b);
+	mv_dedupe_scalars(out);
 	return out;
 }
 
@@ -615,6 +598,71 @@ out:
 	return rc;
 }
 
+/*
+ * The object's list as the API server reads it, for its order, after it
+ * merged the patch's list into it. Its code deletes items from that list
+ * in place (the items after a deleted one move up; the last place keeps
+ * its old item) and appends new items into the places so freed, then
+ * reads the same storage, as long as the list was, as "the server's
+ * order". So after a deletion, an item only the server has can come
+ * before a new one. (kubectl patch --local shows it: live [n, a, b, d],
+ * deleting a and adding c in the order [n, b, c] gives [n, b, d, c].)
+ * Only merging lists of objects delete in place.
+ */
+static json_t *server_order_view(const json_t *olist, const json_t *plist,
+				 const char *key)
+{
+	size_t len = json_array_size(olist), n = len;
+	json_t **v = xmalloc((len + 1) * sizeof(*v));
+	json_t *cur = json_array(), *view = json_array();
+	int replace = 0;
+	size_t i;
+	json_t *p;
+
+	for (i = 0; i < len; i++)
+		v[i] = json_array_get(olist, i);
+	json_array_foreach(plist, i, p) {
+		json_t *d = json_object_get(p, DIRECTIVE), *kv = key_of(p, key);
+		if (is_string(d, "replace"))
+			replace = 1;
+		if (!is_string(d, "delete") || !kv)
+			continue;
+		for (size_t k = 0; k < n;) {
+			json_t *ik = key_of(v[k], key);
+			if (ik && merge_json_equal(ik, kv)) {
+				memmove(v + k, v + k + 1, (n - k - 1) * sizeof(*v));
+				n--;
+				k = 0;
+			} else {
+				k++;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		json_array_append(cur, v[i]);
+	json_array_foreach(replace ? NULL : plist, i, p) {
+		if (json_object_get(p, DIRECTIVE))
+			continue;
+		size_t k;
+		json_t *item;
+		json_array_foreach(cur, k, item) {
+			json_t *ik = key_of(item, key);
+			if (ik && merge_json_equal(ik, key_of(p, key)))
+				break;
+		}
+		if (k < json_array_size(cur))
+			continue;
+		if (json_array_size(cur) < len)
+			v[json_array_size(cur)] = p;
+		json_array_append(cur, p);
+	}
+	for (i = 0; i < len; i++)
+		json_array_append(view, v[i]);
+	json_decref(cur);
+	free(v);
+	return view;
+}
+
 /* The patch's items must appear in "$setElementOrder" in the same order
  * (items marked "$patch" aside). */
 static int check_order(struct smp *s, const json_t *plist,
@@ -719,7 +767,11 @@ static int apply_one_order(struct smp *s, json_t *orig, json_t *patch,
 	enum mv_class cls;
 	if (element_class(s, olist, plist, &cls) < 0)
 		goto out;
-	ordered = order_items(s, merged, order, olist, key, cls == MV_OBJECT);
+	json_t *server = olist && plist && f && f->merge && cls == MV_OBJECT ?
+				 server_order_view(olist, plist, key) :
+				 json_incref(olist);
+	ordered = order_items(s, merged, order, server, key, cls == MV_OBJECT);
+	json_decref(server);
 	if (!ordered)
 		goto out;
 	json_object_set_new(orig, field, ordered);
