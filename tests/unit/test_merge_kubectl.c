@@ -269,7 +269,8 @@ static void strategic_case(const struct tcase *c)
 		if (got)
 			diag_json("kubectl made", got);
 		else
-			t_diag("kubectl: %s", msg.buf);
+			t_diag("kubectl: %.*s", (int)strcspn(msg.buf, "\n"),
+			       msg.buf);
 	} else {
 		json_t *want = case_value(c, "result");
 		strip(got, &added);
@@ -804,6 +805,7 @@ static void three_way_case(const struct tcase *c)
 	int status = run(argv, &out, &msg);
 	if (case_section(c, "error")) {
 		t_ok(status != 0, "%s: kubectl apply fails too", c->name);
+		t_diag("kubectl: %.*s", (int)strcspn(msg.buf, "\n"), msg.buf);
 	} else if (status != 0) {
 		t_ok(0, "%s: kubectl apply", c->name);
 		t_diag("kubectl: %s", msg.buf);
