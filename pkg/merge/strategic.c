@@ -247,16 +247,22 @@ static int normalize_slice_order(struct smp *s, struct items *items,
 		}
 		items->nr = n;
 	}
+	long *at = xmalloc((items->nr + 1) * sizeof(*at));
+	for (size_t i = 0; i < items->nr; i++)
+		at[i] = index_of(order, items->v[i], key, objects);
+	/* insertion sort, as Go's stable sort does for short lists */
 	for (size_t i = 1; i < items->nr; i++)
 		for (size_t j = i; j > 0; j--) {
-			long a = index_of(order, items->v[j], key, objects);
-			long b = index_of(order, items->v[j - 1], key, objects);
-			if (a >= 0 && b >= 0 && a >= b)
+			if (at[j] >= 0 && at[j - 1] >= 0 && at[j] >= at[j - 1])
 				break;
 			json_t *tmp = items->v[j];
+			long ta = at[j];
 			items->v[j] = items->v[j - 1];
+			at[j] = at[j - 1];
 			items->v[j - 1] = tmp;
+			at[j - 1] = ta;
 		}
+	free(at);
 	for (size_t i = 0; i < dels.nr; i++)
 		items_add(items, dels.v[i]);
 	free(dels.v);

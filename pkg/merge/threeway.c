@@ -48,10 +48,12 @@ static int fail(struct diff *d, const char *fmt, ...)
 	return -1;
 }
 
-/* A list's items, with where each was in the list. */
+/* A list's items, with where each was in the list and the text they
+ * sort by. */
 struct entry {
 	json_t *v;
 	size_t index;
+	char *text;
 };
 
 struct entries {
@@ -63,8 +65,16 @@ static void entries_from(struct entries *e, const json_t *list)
 {
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		ALLOC_GROW(e->v, e->nr + 1, e->alloc);
-		e->v[e->nr++] = (struct entry){ json_array_get(list, i), i };
+		e->v[e->nr++] = (struct entry){ json_array_get(list, i), i, NULL };
 	}
+}
+
+static void entries_clear(struct entries *e)
+{
+	for (size_t i = 0; i < e->nr; i++)
+		free(e->v[i].text);
+	free(e->v);
+	memset(e, 0, sizeof(*e));
 }
 
 /* The text a list item (or its merge key's value) sorts by: Go's "%v". */
@@ -82,23 +92,26 @@ static void sort_text(struct strbuf *sb, const json_t *item, const char *key)
 		strbuf_addstr(sb, "<nil>");
 }
 
-/* Sort by that text, keeping the order of items that sort equal. */
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+	/* items that sort equal keep their order */
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Sort by that text. */
 static void sort_entries(struct entries *e, const char *key)
 {
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
 
-	for (size_t i = 1; i < e->nr; i++)
-		for (size_t j = i; j > 0; j--) {
-			sort_text(&a, e->v[j - 1].v, key);
-			sort_text(&b, e->v[j].v, key);
-			if (strcmp(a.buf, b.buf) <= 0)
-				break;
-			struct entry tmp = e->v[j];
-			e->v[j] = e->v[j - 1];
-			e->v[j - 1] = tmp;
-		}
-	strbuf_release(&a);
-	strbuf_release(&b);
+	for (size_t i = 0; i < e->nr; i++) {
+		sort_text(&sb, e->v[i].v, key);
+		free(e->v[i].text);
+		e->v[i].text = xstrdup(sb.buf);
+	}
+	qsort(e->v, e->nr, sizeof(*e->v), entry_cmp);
+	strbuf_release(&sb);
 }
 
 static int class_of_lists(struct diff *d, const json_t *a, const json_t *b,
@@ -139,7 +152,6 @@ static void diff_scalars(const json_t *o, const json_t *m,
 			 struct diff_opts opts, json_t *add, json_t *del)
 {
 	struct entries os = { 0 }, ms = { 0 };
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	size_t i = 0, j = 0;
 
 	entries_from(&os, o);
@@ -149,9 +161,7 @@ static void diff_scalars(const json_t *o, const json_t *m,
 	while (i < os.nr || j < ms.nr) {
 		int c;
 		if (i < os.nr && j < ms.nr) {
-			sort_text(&a, os.v[i].v, NULL);
-			sort_text(&b, ms.v[j].v, NULL);
-			c = strcmp(a.buf, b.buf);
+			c = strcmp(os.v[i].text, ms.v[j].text);
 		} else {
 			c = i < os.nr ? -1 : 1;
 		}
@@ -169,10 +179,8 @@ static void diff_scalars(const json_t *o, const json_t *m,
 		}
 	}
 	mv_dedupe_scalars(del);
-	free(os.v);
-	free(ms.v);
-	strbuf_release(&a);
-	strbuf_release(&b);
+	entries_clear(&os);
+	entries_clear(&ms);
 }
 
 /*
@@ -185,7 +193,6 @@ static int diff_map_items(struct diff *d, const json_t *o, const json_t *m,
 			  struct diff_opts opts, json_t *patch, json_t *dels)
 {
 	struct entries os = { 0 }, ms = { 0 };
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	size_t i = 0, j = 0;
 	int rc = 0;
 
@@ -201,9 +208,7 @@ static int diff_map_items(struct diff *d, const json_t *o, const json_t *m,
 			break;
 		}
 		if (i < os.nr && j < ms.nr) {
-			sort_text(&a, os.v[i].v, key);
-			sort_text(&b, ms.v[j].v, key);
-			c = strcmp(a.buf, b.buf);
+			c = strcmp(os.v[i].text, ms.v[j].text);
 		} else {
 			c = i < os.nr ? -1 : 1;
 		}
@@ -236,10 +241,8 @@ static int diff_map_items(struct diff *d, const json_t *o, const json_t *m,
 			i++;
 		}
 	}
-	free(os.v);
-	free(ms.v);
-	strbuf_release(&a);
-	strbuf_release(&b);
+	entries_clear(&os);
+	entries_clear(&ms);
 	return rc;
 }
 
@@ -269,7 +272,7 @@ static json_t *in_order_of(const json_t *list, const json_t *order,
 	for (size_t i = 0; i < e.nr; i++)
 		if (e.v[i].v)
 			json_array_append(out, e.v[i].v);
-	free(e.v);
+	entries_clear(&e);
 	return out;
 }
 
@@ -295,7 +298,7 @@ static json_t *sorted_scalars(const json_t *list)
 	json_t *out = json_array();
 	for (size_t i = 0; i < e.nr; i++)
 		json_array_append(out, e.v[i].v);
-	free(e.v);
+	entries_clear(&e);
 	return out;
 }
 
