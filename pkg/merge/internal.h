@@ -82,6 +82,8 @@ struct smp_options {
 	int merge_parallel_list;    /* honour $deleteFromPrimitiveList (the
 	                               server); else keep it (merging patches) */
 	int ignore_unmatched_nulls; /* a null deletes and leaves no trace */
+	int refuse_merge_directive; /* "$patch": "merge" is an error (the
+	                               server), else a no-op (kustomize) */
 };
 
 /*

@@ -79,10 +79,9 @@ int merge_type_field(const struct merge_type *t, const char *path,
  * $deleteFromPrimitiveList/<field> and $setElementOrder/<field> are
  * honoured. With a NULL type this is a JSON merge patch. Returns the new
  * object, or NULL with err naming the path of a malformed patch.
- * (As the API server, it refuses "$patch": "merge", which the strategic
- * merge patch design reserves for struct tags: "patch /spec/x/$patch:
- * unknown patch directive "merge" (...)". Both obj and patch must be
- * JSON objects.) */
+ * ("$patch": "merge" means "merge as usual" and is dropped, as kustomize
+ * reads it; the API server refuses it, see MERGE_AS_SERVER. Both obj and
+ * patch must be JSON objects.) */
 json_t *merge_apply_strategic(const struct merge_type *t, const json_t *obj,
 			      const json_t *patch, struct gerr *err);
 
@@ -110,6 +109,19 @@ json_t *merge_three_way_patch(const struct merge_type *t, const json_t *last,
 			      struct gerr *err);
 
 /* ---- Added by pkg/merge (beyond the contract) ---- */
+
+enum merge_flags {
+	/* Read "$patch": "merge" as the API server does: it refuses it (the
+	 * strategic merge patch design keeps "merge" for struct tags), with
+	 * "patch /spec/x/$patch: unknown patch directive "merge" (...)".
+	 * For kubesim. */
+	MERGE_AS_SERVER = 1 << 0,
+};
+
+/* merge_apply_strategic() with flags (enum merge_flags). */
+json_t *merge_apply_strategic_flags(const struct merge_type *t,
+				    const json_t *obj, const json_t *patch,
+				    unsigned flags, struct gerr *err);
 
 /* Call fn for each kind the schema describes (not its fallback): group
  * ("" for core), kind and type. Stops at the first non-zero return of fn

@@ -75,21 +75,30 @@ static const char *directive_field(const char *key, const char *prefix)
 	return !strncmp(key, prefix, n) && key[n] == '/' ? key + n + 1 : NULL;
 }
 
+/* "$patch": "merge" where it is taken as "merge as usual" (kustomize). */
+static int merge_directive_is_noop(const struct smp *s, const json_t *d)
+{
+	return is_string(d, "merge") && !s->o->refuse_merge_directive;
+}
+
 /* A patch value going where the object has nothing to merge it with
  * keeps no directive: a map holding "$patch" is dropped entirely (so
  * deleting what does not exist is a no-op), recursively. Returns a new
  * reference, or NULL when the value itself goes. */
-static json_t *without_directives(json_t *v)
+static json_t *without_directives(const struct smp *s, json_t *v)
 {
 	const char *k;
 	json_t *child, *nv;
 	void *tmp;
 
 	if (json_is_object(v)) {
-		if (json_object_get(v, DIRECTIVE))
+		json_t *d = json_object_get(v, DIRECTIVE);
+		if (d && merge_directive_is_noop(s, d))
+			json_object_del(v, DIRECTIVE);
+		else if (d)
 			return NULL;
 		json_object_foreach_safe(v, tmp, k, child) {
-			nv = without_directives(child);
+			nv = without_directives(s, child);
 			if (!nv)
 				json_object_del(v, k);
 			else
@@ -101,7 +110,7 @@ static json_t *without_directives(json_t *v)
 		json_t *out = json_array();
 		size_t i;
 		json_array_foreach(v, i, child)
-			if ((nv = without_directives(child)))
+			if ((nv = without_directives(s, child)))
 				json_array_append_new(out, nv);
 		return out;
 	}
@@ -136,7 +145,7 @@ static void take_patch_value(struct smp *s, json_t *obj, const char *key,
 {
 	if (s->o->ignore_unmatched_nulls)
 		discard_nulls(pv);
-	json_t *v = without_directives(pv);
+	json_t *v = without_directives(s, pv);
 	if (v)
 		json_object_set_new(obj, key, v);
 	else
@@ -387,6 +396,10 @@ static int special_items(struct smp *s, json_t **orig, json_t **patch,
 	json_array_foreach(*patch, i, v) {
 		json_t *d = json_object_get(v, DIRECTIVE);
 		size_t len = mpath_push_index(s->path, i);
+		if (d && merge_directive_is_noop(s, d)) {
+			json_object_del(v, DIRECTIVE);
+			d = NULL;
+		}
 		if (!d) {
 			json_array_append(plain, v);
 		} else if (is_string(d, "delete")) {
@@ -409,7 +422,6 @@ static int special_items(struct smp *s, json_t **orig, json_t **patch,
 		} else if (is_string(d, "replace")) {
 			replace = 1;
 		} else {
-			/* "merge" included: the server refuses it here */
 			mpath_push(s->path, DIRECTIVE);
 			fail(s, "unknown patch directive %s (in a list the API server accepts \"replace\" and \"delete\")",
 			     show(&sb, d));
@@ -862,7 +874,9 @@ static json_t *merge_map(struct smp *s, json_t *orig, json_t *patch,
 	const char *k;
 	json_t *pv;
 
-	if (d)
+	if (d && merge_directive_is_noop(s, d))
+		json_object_del(patch, DIRECTIVE);
+	else if (d)
 		return map_directive(s, d, patch);
 	if (apply_retain_keys(s, orig, patch) < 0 ||
 	    apply_set_order(s, orig, patch, t) < 0)
@@ -888,7 +902,18 @@ json_t *smp_merge_map(json_t *orig, json_t *patch, const struct merge_type *t,
 json_t *merge_apply_strategic(const struct merge_type *t, const json_t *obj,
 			      const json_t *patch, struct gerr *err)
 {
-	static const struct smp_options server = { 1, 1 };
+	return merge_apply_strategic_flags(t, obj, patch, 0, err);
+}
+
+json_t *merge_apply_strategic_flags(const struct merge_type *t,
+				    const json_t *obj, const json_t *patch,
+				    unsigned flags, struct gerr *err)
+{
+	const struct smp_options server = {
+		.merge_parallel_list = 1,
+		.ignore_unmatched_nulls = 1,
+		.refuse_merge_directive = !!(flags & MERGE_AS_SERVER),
+	};
 	struct strbuf path = STRBUF_INIT;
 
 	if (!json_is_object(obj)) {

@@ -507,7 +507,7 @@ json_t *merge_three_way_patch(const struct merge_type *t, const json_t *last,
 			      const json_t *desired, const json_t *live,
 			      struct gerr *err)
 {
-	static const struct smp_options merging = { 0, 0 };
+	static const struct smp_options merging = { 0, 0, 0 };
 	const struct diff_opts changes = { .set_element_order = 1,
 					   .ignore_deletions = 1 };
 	const struct diff_opts deletions = { .set_element_order = 1,

@@ -12,8 +12,9 @@
  *     [+ result]
  *
  * "type" is "APIVERSION KIND" (the built-in schema's type for it; a kind
- * it does not know is a custom resource) or "none". "error" sections hold
- * the exact message. "kubectl" sections are for test_merge_kubectl.c.
+ * it does not know is a custom resource) or "none". A "flags" section
+ * "server" applies with MERGE_AS_SERVER. "error" sections hold the exact
+ * message. "kubectl" sections are for test_merge_kubectl.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +115,12 @@ static void strategic_case(const struct tcase *c)
 	json_t *obj_copy = json_deep_copy(obj), *patch_copy = json_deep_copy(patch);
 	struct gerr err = GERR_INIT;
 
-	json_t *got = merge_apply_strategic(t, obj, patch, &err);
+	char *flags = case_text(c, "flags");
+	json_t *got = flags && !strcmp(flags, "server") ?
+			      merge_apply_strategic_flags(t, obj, patch,
+							  MERGE_AS_SERVER, &err) :
+			      merge_apply_strategic(t, obj, patch, &err);
+	free(flags);
 	if (case_section(c, "error")) {
 		check_error(c, gerr_msg(&err), got, "strategic merge patch");
 	} else {
