@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"text/template"
 )
@@ -87,6 +88,7 @@ var funcs = template.FuncMap{
 		for key := range m {
 			k = append(k, key)
 		}
+		sort.Strings(k)
 		return k
 	},
 	"pair":  func(name string, v interface{}) pair { return pair{name, v} },
