@@ -68,7 +68,7 @@ struct tmpl_exec_options {
 /* The depth of nested {{template}} calls at which execution stops with
  * "exceeded maximum template depth (N)". Go allows 100000; C frames are
  * larger than Go's growable stacks, so gantry stops earlier. */
-#define TMPL_MAX_EXEC_DEPTH 3000
+#define TMPL_MAX_EXEC_DEPTH 1000
 
 /*
  * Execute the template `name` of the set with dot as its data (dot may be
