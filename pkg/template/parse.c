@@ -163,6 +163,16 @@ static const struct tmpl_item *expect(struct parser *p,
 	return it;
 }
 
+/* A copy of len bytes (which may include NUL), NUL-terminated. */
+static char *dupn(const char *s, size_t len)
+{
+	char *d = xmalloc(len + 1);
+	if (len)
+		memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
 /* ---- nodes ---- */
 
 static struct tmpl_node *new_node(struct parser *p, enum tmpl_node_type type,
@@ -676,7 +686,7 @@ static struct tmpl_node *string_node(struct parser *p,
 	if (!s)
 		return errorf(p, "invalid syntax");
 	struct tmpl_node *n = new_node(p, TMPL_NODE_STRING, it->pos, it->line);
-	n->u.str.quoted = xstrndup(it->val, it->len);
+	n->u.str.quoted = dupn(it->val, it->len);
 	n->u.str.text = s;
 	n->u.str.len = len;
 	return n;
@@ -1239,7 +1249,7 @@ static struct tmpl_node *text_or_action(struct parser *p)
 	switch (it->type) {
 	case TMPL_ITEM_TEXT:
 		n = new_node(p, TMPL_NODE_TEXT, it->pos, it->line);
-		n->u.text.text = xstrndup(it->val, it->len);
+		n->u.text.text = dupn(it->val, it->len);
 		n->u.text.len = it->len;
 		return n;
 	case TMPL_ITEM_LEFT_DELIM:
@@ -1319,7 +1329,7 @@ int tmpl_parse_text(const char *name, const char *text, size_t len,
 	memset(&p, 0, sizeof(p));
 	p.src = xcalloc(1, sizeof(*p.src));
 	p.src->name = xstrdup(name);
-	p.src->text = xstrndup(text, len);
+	p.src->text = dupn(text, len);
 	p.src->len = len;
 	p.src->refs = 1;
 	p.funcs = funcs;

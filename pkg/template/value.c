@@ -190,6 +190,16 @@ static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	return alen < blen ? -1 : alen > blen;
 }
 
+/* A copy of a key that may hold NUL bytes. */
+static char *copy_key(const char *key, size_t klen)
+{
+	char *k = xmalloc(klen + 1);
+	if (klen)
+		memcpy(k, key, klen);
+	k[klen] = '\0';
+	return k;
+}
+
 /* Index of key, or -(insertion point) - 1. */
 static long map_find(const struct tmpl_map *m, const char *key, size_t klen)
 {
@@ -239,7 +249,7 @@ void tmpl_map_setn(struct tmpl_value *map, const char *key, size_t klen,
 	size_t at = (size_t)(-i - 1);
 	ALLOC_GROW(m->e, m->nr + 1, m->alloc);
 	memmove(m->e + at + 1, m->e + at, (m->nr - at) * sizeof(*m->e));
-	m->e[at].key = xstrndup(key, klen);
+	m->e[at].key = copy_key(key, klen);
 	m->e[at].klen = klen;
 	m->e[at].value = item;
 	m->nr++;
@@ -583,7 +593,7 @@ struct tmpl_value *tmpl_deep_copy(const struct tmpl_value *v)
 		c->u.map.alloc = v->u.map.nr ? v->u.map.nr : 1;
 		for (i = 0; i < v->u.map.nr; i++) {
 			const struct tmpl_map_entry *e = &v->u.map.e[i];
-			c->u.map.e[i].key = xstrndup(e->key, e->klen);
+			c->u.map.e[i].key = copy_key(e->key, e->klen);
 			c->u.map.e[i].klen = e->klen;
 			c->u.map.e[i].value = tmpl_deep_copy(e->value);
 		}

@@ -245,7 +245,9 @@ static void test_containers(void)
 	tmpl_unref(tmpl_bool(0));
 	t_ok(tmpl_nil()->kind == TMPL_NIL, "unref of a singleton is harmless");
 	t_int(tmpl_len(m), 5, "len of a map");
-	t_int(tmpl_len(tmpl_int(1)), -1, "len of an int is not defined");
+	struct tmpl_value *one = tmpl_int(1);
+	t_int(tmpl_len(one), -1, "len of an int is not defined");
+	tmpl_unref(one);
 	tmpl_unref(m);
 }
 
