@@ -422,33 +422,39 @@ static void free_argv(struct tmpl_value **argv, size_t n)
  * that named the function.
  */
 static int eval_call(state *s, struct xv dot, const struct tmpl_func *fn,
-		     const struct tmpl_value *self, const struct tmpl_node *node,
-		     const char *name, struct tmpl_node *const *args,
-		     size_t nargs, struct xv final, struct xv *out)
+		     const struct tmpl_sig *fsig, const struct tmpl_value *self,
+		     const struct tmpl_node *node, const char *name,
+		     struct tmpl_node *const *args, size_t nargs,
+		     struct xv final, struct xv *out)
 {
-	struct tmpl_sig sig;
+	struct tmpl_sig parsed;
 	struct gerr serr = GERR_INIT;
 	size_t nin, num_fixed, i = 0;
 	struct tmpl_value **argv;
 
-	if (tmpl_sig_parse(fn->sig, &sig, &serr) < 0) {
-		errorf(s, "%s", gerr_msg(&serr));
-		gerr_clear(&serr);
-		return -1;
+	/* a method's signature is parsed here; a function's was parsed
+	 * when it joined the set */
+	if (!fsig) {
+		if (tmpl_sig_parse(fn->sig, &parsed, &serr) < 0) {
+			errorf(s, "%s", gerr_msg(&serr));
+			gerr_clear(&serr);
+			return -1;
+		}
+		fsig = &parsed;
 	}
 	if (nargs)
 		args++, nargs--;
 	nin = nargs + (is_missing(final) ? 0 : 1);
 	num_fixed = nargs;
-	if (sig.variadic) {
-		num_fixed = (size_t)sig.nin - 1;
+	if (fsig->variadic) {
+		num_fixed = (size_t)fsig->nin - 1;
 		if (nin < num_fixed)
 			return errorf(s, "wrong number of args for %s: want at "
-					 "least %d got %zu", name, sig.nin - 1,
+					 "least %d got %zu", name, fsig->nin - 1,
 				      nargs);
-	} else if (nin != (size_t)sig.nin) {
+	} else if (nin != (size_t)fsig->nin) {
 		return errorf(s, "wrong number of args for %s: want %d got %zu",
-			      name, sig.nin, nin);
+			      name, fsig->nin, nin);
 	}
 
 	if (fn->flags & TMPL_FUNC_SHORT_CIRCUIT) {
@@ -457,7 +463,7 @@ static int eval_call(state *s, struct xv dot, const struct tmpl_func *fn,
 		for (i = 0; i < nargs; i++) {
 			tmpl_unref(v);
 			v = NULL;
-			if (eval_arg(s, dot, &sig.in[0], args[i], &v) < 0)
+			if (eval_arg(s, dot, &fsig->in[0], args[i], &v) < 0)
 				return -1;
 			if (tmpl_truth(v) == is_or) {
 				*out = xv(v, 0);
@@ -474,17 +480,17 @@ static int eval_call(state *s, struct xv dot, const struct tmpl_func *fn,
 
 	argv = xcalloc(nin ? nin : 1, sizeof(*argv));
 	for (; i < num_fixed && i < nargs; i++)
-		if (eval_arg(s, dot, &sig.in[i], args[i], &argv[i]) < 0)
+		if (eval_arg(s, dot, &fsig->in[i], args[i], &argv[i]) < 0)
 			goto fail;
-	if (sig.variadic)
+	if (fsig->variadic)
 		for (; i < nargs; i++)
-			if (eval_arg(s, dot, &sig.in[sig.nin - 1], args[i],
+			if (eval_arg(s, dot, &fsig->in[fsig->nin - 1], args[i],
 				     &argv[i]) < 0)
 				goto fail;
 	if (!is_missing(final)) {
-		const struct tmpl_param *t = &sig.in[sig.nin - 1];
-		if (sig.variadic && nin - 1 < num_fixed)
-			t = &sig.in[nin - 1];
+		const struct tmpl_param *t = &fsig->in[fsig->nin - 1];
+		if (fsig->variadic && nin - 1 < num_fixed)
+			t = &fsig->in[nin - 1];
 		if (validate_type(s, xv(tmpl_ref(final.v), final.iface), t,
 				  &argv[i]) < 0)
 			goto fail;
@@ -502,7 +508,7 @@ static int eval_call(state *s, struct xv dot, const struct tmpl_func *fn,
 		goto fail;
 	}
 	free_argv(argv, nin);
-	*out = xv(result, sig.out.kind == TMPL_P_ANY ||
+	*out = xv(result, fsig->out.kind == TMPL_P_ANY ||
 				  (result && result->kind == TMPL_NIL));
 	return 0;
 fail:
@@ -572,7 +578,8 @@ static int eval_field(state *s, struct xv dot, const char *name,
 	}
 	const struct tmpl_func *m = find_method(r, name);
 	if (m) {
-		rc = eval_call(s, dot, m, r, node, name, args, nargs, final, out);
+		rc = eval_call(s, dot, m, NULL, r, node, name, args, nargs,
+			       final, out);
 		goto done;
 	}
 	int has_args = nargs > 1 || !is_missing(final);
@@ -718,7 +725,8 @@ static int eval_function(state *s, struct xv dot, const struct tmpl_node *ident,
 		strbuf_release(&q);
 		return -1;
 	}
-	return eval_call(s, dot, fn, NULL, cmd, name, args, nargs, final, out);
+	return eval_call(s, dot, fn, tmpl_funcs_sig(s->set->funcs, name), NULL,
+			 cmd, name, args, nargs, final, out);
 }
 
 static int eval_command(state *s, struct xv dot, const struct tmpl_node *cmd,
@@ -1112,13 +1120,29 @@ void tmpl_set_free(struct tmpl_set *set)
 	free(set);
 }
 
+/* Index of the template name in the set (kept sorted by name), or
+ * -(insertion point) - 1. */
+static long set_find(const struct tmpl_set *set, const char *name)
+{
+	size_t lo = 0, hi = set->nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->trees[mid]->name, name);
+		if (!c)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(long)lo - 1;
+}
+
 const struct tmpl_tree *tmpl_set_lookup(const struct tmpl_set *set,
 					const char *name)
 {
-	for (size_t i = 0; i < set->nr; i++)
-		if (!strcmp(set->trees[i]->name, name))
-			return set->trees[i];
-	return NULL;
+	long i = set_find(set, name);
+	return i >= 0 ? set->trees[i] : NULL;
 }
 
 int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text,
@@ -1131,13 +1155,14 @@ int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text,
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct tmpl_tree *t = trees[i];
-		size_t j;
-		for (j = 0; j < set->nr; j++)
-			if (!strcmp(set->trees[j]->name, t->name))
-				break;
-		if (j == set->nr) {
+		long j = set_find(set, t->name);
+		if (j < 0) {
+			size_t at = (size_t)(-j - 1);
 			ALLOC_GROW(set->trees, set->nr + 1, set->alloc);
-			set->trees[set->nr++] = t;
+			memmove(set->trees + at + 1, set->trees + at,
+				(set->nr - at) * sizeof(*set->trees));
+			set->trees[at] = t;
+			set->nr++;
 		} else if (tmpl_tree_is_empty(t->root)) {
 			/* an empty definition never replaces a template */
 			tmpl_tree_free(t);

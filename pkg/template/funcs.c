@@ -12,8 +12,14 @@
 
 extern const struct tmpl_func tmpl_builtin_funcs[];
 
+/* A function with its signature parsed once, when it is added. */
+struct entry {
+	const struct tmpl_func *fn;
+	struct tmpl_sig sig;
+};
+
 struct tmpl_funcs {
-	const struct tmpl_func **v;     /* sorted by name */
+	struct entry *v;                /* sorted by name */
 	size_t nr, alloc;
 };
 
@@ -163,7 +169,7 @@ static long find(const struct tmpl_funcs *fs, const char *name)
 	size_t lo = 0, hi = fs->nr;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(fs->v[mid]->name, name);
+		int c = strcmp(fs->v[mid].fn->name, name);
 		if (!c)
 			return (long)mid;
 		if (c < 0)
@@ -186,14 +192,16 @@ int tmpl_funcs_add(struct tmpl_funcs *fs, const struct tmpl_func *table,
 			return gerr_prefix(err, "function %s", f->name);
 		long i = find(fs, f->name);
 		if (i >= 0) {
-			fs->v[i] = f;
+			fs->v[i].fn = f;
+			fs->v[i].sig = sig;
 			continue;
 		}
 		size_t at = (size_t)(-i - 1);
 		ALLOC_GROW(fs->v, fs->nr + 1, fs->alloc);
 		memmove(fs->v + at + 1, fs->v + at,
 			(fs->nr - at) * sizeof(*fs->v));
-		fs->v[at] = f;
+		fs->v[at].fn = f;
+		fs->v[at].sig = sig;
 		fs->nr++;
 	}
 	return 0;
@@ -229,7 +237,14 @@ const struct tmpl_func *tmpl_funcs_find(const struct tmpl_funcs *fs,
 					const char *name)
 {
 	long i = find(fs, name);
-	return i >= 0 ? fs->v[i] : NULL;
+	return i >= 0 ? fs->v[i].fn : NULL;
+}
+
+const struct tmpl_sig *tmpl_funcs_sig(const struct tmpl_funcs *fs,
+				      const char *name)
+{
+	long i = find(fs, name);
+	return i >= 0 ? &fs->v[i].sig : NULL;
 }
 
 size_t tmpl_funcs_count(const struct tmpl_funcs *fs)

@@ -110,6 +110,7 @@ int tmpl_call_error(struct tmpl_call *call, const char *fmt, ...)
 
 /* A set of functions by name: Go's builtins plus any tables added. */
 struct tmpl_funcs;
+struct tmpl_sig;
 
 /* A set holding Go's builtins (and, or, not, len, index, slice, print,
  * printf, println, eq, ne, lt, le, gt, ge, html, js, urlquery, call). */
@@ -125,6 +126,10 @@ int tmpl_funcs_add_library(struct tmpl_funcs *fs, struct gerr *err);
 void tmpl_funcs_remove(struct tmpl_funcs *fs, const char *name);
 const struct tmpl_func *tmpl_funcs_find(const struct tmpl_funcs *fs,
 					const char *name);
+/* The parsed signature of a function of the set (parsed once, when the
+ * function was added), or NULL. */
+const struct tmpl_sig *tmpl_funcs_sig(const struct tmpl_funcs *fs,
+				      const char *name);
 size_t tmpl_funcs_count(const struct tmpl_funcs *fs);
 void tmpl_funcs_free(struct tmpl_funcs *fs);
 
