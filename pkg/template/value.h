@@ -21,7 +21,7 @@
  *                  means interface{})
  *   TMPL_MAP       map[string]E                 tmpl_map_new()  dict, values
  *   TMPL_OBJECT    a struct or pointer type     tmpl_object_new() time.Time,
- *                  described by a class                          *semver.Version, ...
+ *                  described by a class         sprig.certificate, *semver.Version
  *
  * A list or map may also carry a class, which makes it a named type
  * (chartutil.Values is a map[string]interface{} with methods).
@@ -284,5 +284,48 @@ void tmpl_to_string(struct strbuf *out, const struct tmpl_value *v);
 
 /* strconv.Quote: Go's "%q" of a string (escapes, \u for non-printables). */
 void tmpl_quote(struct strbuf *out, const char *s, size_t len);
+
+/* ---- Go struct types of the library (gotypes.c) ----
+ *
+ * time.Time (Sprig's now, toDate, dateModify...): a struct that prints
+ * through its String method ("2006-01-02 15:04:05.999999999 -0700 MST",
+ * plus " m=+0.001" when it carries a monotonic reading, as time.Now()
+ * does), marshals to RFC 3339 JSON, compares with == field by field, and
+ * has the methods Day Format Hour IsZero Minute Nanosecond Second String
+ * UTC Unix UnixNano Year YearDay. (Month and Weekday return named int
+ * types the value model does not have; they are not methods here.)
+ *
+ * sprig.certificate (genCA, genSelfSignedCert, genSignedCert): a struct
+ * with the string fields Cert and Key: `.Cert`, %v prints {CERT KEY},
+ * toJson gives {"Cert":...,"Key":...}.
+ *
+ * *semver.Version is not here: it belongs with the semver functions that
+ * parse it (a class of kind "ptr", type "*semver.Version", with a String
+ * method and Major, Minor, Patch, Prerelease, Metadata, Original). */
+struct tmpl_time {
+	long long sec;          /* seconds since 1970-01-01 UTC */
+	int nsec;               /* 0..999999999 */
+	int offset;             /* the zone's offset, seconds east of UTC */
+	char zone[16];          /* its abbreviation ("UTC", "CET"); "" when
+	                           unknown, printed as -0700 then */
+	int has_mono;
+	long long mono;         /* monotonic reading, ns (time.Now only) */
+};
+
+extern const struct tmpl_class tmpl_time_class;
+struct tmpl_value *tmpl_time_new(long long sec, int nsec, int offset,
+				 const char *zone);
+struct tmpl_value *tmpl_time_new_mono(long long sec, int nsec, int offset,
+				      const char *zone, long long mono);
+/* The time in v, or NULL when v is not a time.Time. Borrowed. */
+const struct tmpl_time *tmpl_time_get(const struct tmpl_value *v);
+/* Time.Format: every element of Go's reference layout ("Mon Jan 2
+ * 15:04:05 MST 2006", "2006-01-02T15:04:05Z07:00", ".000", "_2", ...). */
+void tmpl_time_format(struct strbuf *out, const struct tmpl_time *t,
+		      const char *layout, size_t len);
+
+extern const struct tmpl_class tmpl_certificate_class;
+struct tmpl_value *tmpl_certificate_new(const char *cert, size_t cert_len,
+					const char *key, size_t key_len);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pkg/base/mem.h"
+#include "pkg/source/source.h"
 #include "pkg/template/template.h"
 #include "pkg/yaml/yaml.h"
 #include "tests/unit/harness.h"
@@ -524,6 +525,115 @@ static void test_call_template(void)
 	gerr_clear(&err);
 }
 
+/* The times and layouts of testdata/template/time.txt, printed in the same
+ * form as the Go program that made it. */
+static void test_time(void)
+{
+	static const char *const layouts[] = {
+		"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05.999999999Z07:00",
+		"Mon, 02 Jan 2006 15:04:05 -0700", "Mon Jan _2 15:04:05 2006",
+		"3:04PM", "Mon Jan _2 15:04:05 2006", "02/01/06 3:04PM pm",
+		".000 ,999 .9", "__2 002 Z07 -07:00:00 Z070000",
+		"January Monday Jan Mon MST", "_2006", "15:04:05.00000",
+		"Janx Monx", "1 2 3 4 5 6", "-0700 -07 Z07:00",
+	};
+	struct tmpl_value *times[] = {
+		/* 2024-02-29 13:04:05.123456789 UTC */
+		tmpl_time_new(1709211845, 123456789, 0, "UTC"),
+		/* 2009-11-10 23:00:00 in a zone without a name, +01:00 */
+		tmpl_time_new(1257890400, 0, 3600, ""),
+		/* 1969-12-31 23:59:59.0000005 EST */
+		tmpl_time_new(17999, 500, -5 * 3600, "EST"),
+		/* Go's zero Time */
+		tmpl_time_new(-62135596800LL, 0, 0, "UTC"),
+		/* 2023-01-01 00:00:00 IST (+05:30) */
+		tmpl_time_new(1672511400, 0, 5 * 3600 + 1800, "IST"),
+	};
+	struct strbuf got = STRBUF_INIT, sb = STRBUF_INIT;
+	struct gerr err = GERR_INIT;
+	char path[4096];
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		struct tmpl_value *t = times[i];
+		const struct tmpl_time *tm = tmpl_time_get(t);
+		strbuf_reset(&sb);
+		tmpl_fmt_value(&sb, t);
+		strbuf_addf(&got, "%zu String ", i);
+		tmpl_quote(&got, sb.buf, sb.len);
+		json_t *j = tmpl_to_json(t, &err);
+		strbuf_addf(&got, "\n%zu JSON ", i);
+		yaml_write_json(&got, j, 0);
+		json_decref(j);
+		strbuf_reset(&sb);
+		tmpl_time_format(&sb, tm, "002", 3);
+		strbuf_addf(&got, "\n%zu Unix %lld YearDay %d IsZero %s\n", i,
+			    tm->sec, atoi(sb.buf),
+			    i == 3 ? "true" : "false");
+		for (size_t k = 0; k < sizeof(layouts) / sizeof(layouts[0]); k++) {
+			strbuf_reset(&sb);
+			tmpl_time_format(&sb, tm, layouts[k], strlen(layouts[k]));
+			strbuf_addf(&got, "%zu ", i);
+			tmpl_quote(&got, layouts[k], strlen(layouts[k]));
+			strbuf_addstr(&got, " => ");
+			tmpl_quote(&got, sb.buf, sb.len);
+			strbuf_addch(&got, '\n');
+		}
+	}
+	struct tmpl_value *cert = tmpl_certificate_new("C", 1, "K", 1);
+	struct tmpl_value *args[2] = { cert, cert };
+	tmpl_sprintf(&got, "%v|%+v\n", 7, args, 2);
+
+	snprintf(path, sizeof(path), "%s/template/time.txt", t_testdata());
+	char *want = source_read_file(path, &len, &err);
+	if (!want) {
+		t_ok(0, "read %s: %s", path, gerr_msg(&err));
+	} else {
+		/* skip the two comment lines */
+		const char *body = strchr(strchr(want, '\n') + 1, '\n') + 1;
+		t_str(got.buf, body, "time.Time and certificate as Go prints them");
+	}
+	free(want);
+
+	/* methods and equality through a template */
+	struct tmpl_funcs *fs = tmpl_funcs_new();
+	struct tmpl_set *set = tmpl_set_new(fs);
+	struct tmpl_value *data = tmpl_map_new(TMPL_NIL);
+	const char *text = "{{ .t.Year }} {{ .t.YearDay }} {{ .t.Unix }} "
+			   "{{ printf \"%T\" .t.Unix }} {{ .t.Format \"Jan 2\" }} "
+			   "{{ .t.UTC }} {{ eq .t .t }} {{ eq .t .u }} {{ .c.Key }} "
+			   "{{ printf \"%T %T\" .t .c }} {{ .t.IsZero }}";
+	tmpl_map_set(data, "t", tmpl_ref(times[4]));
+	tmpl_map_set(data, "u", tmpl_ref(times[0]));
+	tmpl_map_set(data, "c", tmpl_ref(cert));
+	strbuf_reset(&sb);
+	t_ok(tmpl_set_parse(set, "t", text, strlen(text), &err) == 0 &&
+		     tmpl_execute(set, "t", data, NULL, &sb, &err) == 0,
+	     "time methods run: %s", gerr_msg(&err));
+	t_str(sb.buf,
+	      "2023 1 1672511400 int64 Jan 1 2022-12-31 18:30:00 +0000 UTC "
+	      "true false K time.Time sprig.certificate false",
+	      "time methods in a template");
+	tmpl_unref(data);
+	tmpl_set_free(set);
+	tmpl_funcs_free(fs);
+
+	/* a monotonic reading prints after the time, as time.Now() does */
+	struct tmpl_value *now = tmpl_time_new_mono(0, 0, 0, "UTC", 1500000);
+	strbuf_reset(&sb);
+	tmpl_fmt_value(&sb, now);
+	t_str(sb.buf, "1970-01-01 00:00:00 +0000 UTC m=+0.001500000",
+	      "monotonic reading");
+	tmpl_unref(now);
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		tmpl_unref(times[i]);
+	tmpl_unref(cert);
+	strbuf_release(&got);
+	strbuf_release(&sb);
+	gerr_clear(&err);
+}
+
 int main(void)
 {
 	mem_init();
@@ -536,5 +646,6 @@ int main(void)
 	test_sprintf();
 	test_funcs();
 	test_call_template();
+	test_time();
 	return t_done();
 }
