@@ -278,6 +278,18 @@ static void float_digits(double d, int prec, struct digits *g)
 		g->dp = 0;
 		return;
 	}
+	if (prec < 0 && d == trunc(d) && fabs(d) < 9007199254740992.0) {
+		/* below 2^53 every integer is a double and its neighbours are
+		 * at most 1 away, so its own digits are the shortest form
+		 * (values files are full of these: ports, replicas) */
+		snprintf(buf, sizeof(buf), "%lld", (long long)fabs(d));
+		g->nd = (int)strlen(buf);
+		g->dp = g->nd;
+		memcpy(g->d, buf, (size_t)g->nd);
+		while (g->nd > 0 && g->d[g->nd - 1] == '0')
+			g->nd--;
+		return;
+	}
 	if (prec < 0) {
 		for (p = 1; p <= 17; p++) {
 			snprintf(buf, sizeof(buf), "%.*e", p - 1, fabs(d));
