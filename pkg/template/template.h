@@ -18,6 +18,15 @@
  *   tmpl_set_free(set);
  *   tmpl_funcs_free(fs);
  *
+ * Files of the module:
+ *   value.c     the value model          fmt.c      Go's fmt
+ *   gotypes.c   time.Time, certificate   utf8.c     UTF-8, strconv quoting
+ *   lex.c       the lexer                parse.c    the parser, node printing
+ *   exec.c      the executor, sets       funcs.c    function sets, signatures
+ *   builtins.c  Go's builtin functions   functab.c  the list of library tables
+ * A library of functions lives in files of its own (sprig_strings.c, ...),
+ * each exporting one table that functab.c lists.
+ *
  * Errors read as Go's:
  *   template: a.yaml:3: function "x" not defined                  (parse)
  *   template: a.yaml:3:12: executing "a.yaml" at <.x.y>: nil pointer
