@@ -5,8 +5,8 @@
  * The parse trees of Go's text/template (text/template/parse), for the
  * executor and the tests. Users of the module go through template.h.
  *
- * tmpl_parse_text() turns one text into trees: the text's own tree first,
- * then one per {{define}} and {{block}}, in the order they end. A tree is a
+ * tmpl_parse_text() turns one text into trees: one per {{define}} and
+ * {{block}} in the order they end, then the text's own tree. A tree is a
  * LIST node of TEXT, ACTION, IF, RANGE, WITH, TEMPLATE, BREAK and CONTINUE
  * nodes; actions and control structures hold a PIPE of COMMANDs whose
  * arguments are the operands (FIELD, VARIABLE, CHAIN, IDENTIFIER, DOT, NIL,
@@ -149,9 +149,12 @@ struct tmpl_tree {
 /*
  * Parse text as the template `name`, as Go's parse.Parse does: functions
  * are checked against funcs (NULL skips the check, Go's SkipFuncCheck),
- * variables must be declared, break/continue must be inside range. On success *trees holds ntrees new trees, the
- * text's own first unless a {{define}} of the same name replaced an empty
- * one. On failure err reads as Go's: "template: NAME:LINE: message".
+ * variables must be declared, break/continue must be inside range.
+ * On success *trees (an array the caller frees, of trees the caller frees
+ * with tmpl_tree_free) holds ntrees trees; the text's own tree is left out
+ * when it is empty and a {{define}} of its name has a body. On failure err
+ * reads as Go's: "template: NAME:LINE: message" (parse errors carry no
+ * column in Go).
  */
 int tmpl_parse_text(const char *name, const char *text, size_t len,
 		    const struct tmpl_funcs *funcs, struct tmpl_tree ***trees,
