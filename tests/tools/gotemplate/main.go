@@ -4,8 +4,11 @@
 // the expected outputs of those files are checked against the reference
 // implementation (Go is not needed to build or test gantry):
 //
-//	go run ./tests/tools/gotemplate testdata/template/exec.test |
-//		diff testdata/template/exec.test -
+//	cd tests/tools/gotemplate && go build -o /tmp/gotemplate . && cd -
+//	/tmp/gotemplate testdata/template/exec.test | diff testdata/template/exec.test -
+//
+// (Go 1.19 from Debian's golang-1.19-go package made the files; Helm 3.17
+// is built with Go 1.23, whose differences the "go" sections cover.)
 //
 // The functions below are the test functions that tests/unit/test_template.c
 // registers in C, with the same Go signatures, so that argument conversion
@@ -53,10 +56,10 @@ type ver struct {
 	major int
 }
 
-func (v *ver) String() string      { return fmt.Sprintf("v%d", v.major) }
-func (v *ver) Major() int          { return v.major }
-func (v *ver) Add(n int) *ver      { return &ver{v.major + n} }
-func (v *ver) Fail() (int, error)  { return 0, errors.New("no") }
+func (v *ver) String() string     { return fmt.Sprintf("v%d", v.major) }
+func (v *ver) Major() int         { return v.major }
+func (v *ver) Add(n int) *ver     { return &ver{v.major + n} }
+func (v *ver) Fail() (int, error) { return 0, errors.New("no") }
 
 var funcs = template.FuncMap{
 	"strlen":  func(s string) int { return len(s) },
