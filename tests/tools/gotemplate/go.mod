@@ -1,0 +1,3 @@
+module gantry/tests/tools/gotemplate
+
+go 1.19
