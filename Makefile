@@ -77,7 +77,8 @@ check-deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || \
 	    ! pkg-config --exists $(PKGS) || ! command -v bats >/dev/null 2>&1 || \
 	    ! test -f /usr/lib/bats/bats-assert/load.bash || \
-	    ! test -f /usr/lib/bats/bats-support/load.bash; then \
+	    ! test -f /usr/lib/bats/bats-support/load.bash || \
+	    ! test -f /usr/share/zoneinfo/America/New_York; then \
 		./install.sh --deps; \
 	fi
 
