@@ -245,6 +245,25 @@ void kube_transport_error(struct gerr *err, const struct kube_config *cfg,
 	const char *why = detail && *detail ? detail : curl_easy_strerror(rc);
 	const char *server = cfg->server;
 
+	if (contains(why, "alert certificate required")) {
+		/* TLS 1.3 reports a missing client certificate only when the
+		 * first response is read */
+		gerr_setc(err, GERR_UNREACHABLE,
+			  "TLS handshake with %s failed (%s %s): the server asked "
+			  "for a client certificate and refused the connection "
+			  "without one (%s); user \"%s\" has none", server, method,
+			  path, why, kube_config_user(cfg));
+		return;
+	}
+	if (contains(why, "alert bad certificate") ||
+	    contains(why, "alert unknown ca") ||
+	    contains(why, "alert certificate expired")) {
+		gerr_setc(err, GERR_UNREACHABLE,
+			  "TLS handshake with %s failed (%s %s): the server "
+			  "refused the client certificate of user \"%s\" (%s)",
+			  server, method, path, kube_config_user(cfg), why);
+		return;
+	}
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 		if (contains(why, "subject name") || contains(why, "host name") ||

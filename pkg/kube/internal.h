@@ -130,6 +130,7 @@ struct kube_xfer {
 	char *verify_path;               /* GET path of the created object */
 	struct gerr orig;                /* why a create's outcome is unknown */
 	int verifying;                   /* this attempt is the verifying GET */
+	int exists;                      /* verifying after 409 AlreadyExists */
 	double due_ms, submitted_ms, started_ms;
 	char errbuf[CURL_ERROR_SIZE];
 	struct gerr last;                /* the error that caused a retry */

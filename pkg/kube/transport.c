@@ -384,7 +384,12 @@ static int start(struct kube_client *c, struct kube_xfer *x)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/* Waiting for a connection being set up, to multiplex on it, pays
+	 * only where HTTP/2 can come out of it: over TLS, where ALPN says so
+	 * at the handshake. Over plain HTTP/1.1 libcurl would wait for the
+	 * whole first response before opening a second connection. */
+	if (!strncmp(c->url_base, "https:", 6))
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
@@ -397,6 +402,13 @@ static int start(struct kube_client *c, struct kube_xfer *x)
 	}
 	if (c->connect_list)
 		curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_list);
+	/* libcurl sends a request again by itself when a reused connection
+	 * dies before any reply. For a create by name that is caught (409
+	 * AlreadyExists, then verified); a create by generateName would make
+	 * a second object, so it gets a connection of its own. */
+	if (x->sent && !x->verifying && !json_object_get(
+			json_object_get(x->sent, "metadata"), "name"))
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	if (!strcmp(cur_method(x), "GET")) {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else if (!strcmp(cur_method(x), "HEAD")) {
@@ -510,8 +522,13 @@ static json_t *parse_body(const struct kube_xfer *x)
 
 /* Connection failures worth another attempt: not TLS verification or a
  * bad client certificate, which fail the same way every time. */
-static int conn_retryable(CURLcode rc)
+static int conn_retryable(CURLcode rc, const char *detail)
 {
+	if (strstr(detail, "alert certificate required") ||
+	    strstr(detail, "alert bad certificate") ||
+	    strstr(detail, "alert unknown ca") ||
+	    strstr(detail, "alert certificate expired"))
+		return 0;
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
@@ -576,15 +593,24 @@ static void verified_get(struct kube_client *c, struct kube_xfer *x,
 			return;
 		}
 		json_decref(body);
-		gerr_setc(err, GERR_CONFLICT,
-			  "POST %s: the connection failed after the create was "
-			  "sent (%s), and %s now exists with other content: "
-			  "another client created it", x->path,
-			  gerr_msg(&x->orig), x->verify_path);
+		if (x->exists)	/* the server's AlreadyExists says it */
+			gerr_move(err, &x->orig);
+		else
+			gerr_setc(err, GERR_CONFLICT,
+				  "POST %s: the connection failed after the "
+				  "create was sent (%s), and %s now exists with "
+				  "other content: another client created it",
+				  x->path, gerr_msg(&x->orig), x->verify_path);
 		complete(c, x, 409, NULL, err, 0);
 		return;
 	}
 	json_decref(body);
+	if (status == 404 && x->exists) {
+		/* deleted again in between: report the conflict as it was */
+		gerr_move(err, &x->orig);
+		complete(c, x, 409, NULL, err, 0);
+		return;
+	}
 	if (status == 404 && can_retry) {
 		/* it was not created: sending it again is safe */
 		x->verifying = 0;
@@ -641,7 +667,7 @@ static void finish(struct kube_client *c, struct kube_xfer *x, CURLcode rc)
 		}
 		if (!kube_watch_ended(c, x, status, &err,
 				      rc != CURLE_OK && rc != CURLE_WRITE_ERROR &&
-				      conn_retryable(rc))) {
+				      conn_retryable(rc, x->errbuf))) {
 			kube_watch_free_(x->watch);
 			kube_xfer_free(c, x);
 		}
@@ -674,8 +700,22 @@ static void finish(struct kube_client *c, struct kube_xfer *x, CURLcode rc)
 		kube_xfer_enqueue(c, x, 0);
 		return;
 	}
+	if (status == 409 && x->sent && !x->exists &&
+	    !strcmp(json_string_value(json_object_get(body, "reason")) ?
+		    json_string_value(json_object_get(body, "reason")) : "",
+		    "AlreadyExists") &&
+	    (x->verify_path || (x->verify_path = object_path_of(x)))) {
+		/* ours already? (an earlier attempt libcurl or we repeated, or
+		 * another run creating the same thing) */
+		x->exists = 1;
+		x->verifying = 1;
+		json_decref(body);
+		gerr_move(&x->orig, &err);
+		kube_xfer_enqueue(c, x, 0);
+		return;
+	}
 	v = kube_retry_verdict(x->method, x->path, x->content_type,
-			       rc == CURLE_OK, conn_retryable(rc),
+			       rc == CURLE_OK, conn_retryable(rc, x->errbuf),
 			       req_size > 0, status);
 	if (v == KUBE_VERIFY && !(x->verify_path || (x->verify_path = object_path_of(x)))) {
 		gerr_prefix(&err, "the outcome of the create is unknown (the "

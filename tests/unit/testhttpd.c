@@ -144,6 +144,8 @@ static int reply(struct conn *c, struct th_resp *rs)
 			nap(c->s, rs->stream_gap_ms);
 		}
 		nap(c->s, rs->stream_hold_ms);
+		if (rs->cut)
+			goto fail;
 		ret = c_write(c, "0\r\n\r\n", 5);
 		strbuf_release(&out);
 		return ret;

@@ -33,6 +33,7 @@ struct th_resp {
 	struct strvec stream; /* lines sent as chunks, stream_gap_ms apart */
 	long stream_gap_ms;
 	long stream_hold_ms;  /* keep the stream open this long at the end */
+	int cut;              /* end a stream by closing the connection */
 };
 
 typedef void (*th_handler)(const struct th_req *rq, struct th_resp *rs,
