@@ -335,7 +335,15 @@ static json_t *parse_body(const struct req *r, struct resp *out)
 	return body;
 }
 
-static void do_get(struct sim *s, const struct route *rt, struct resp *out)
+static int full_rows(const struct req *r)
+{
+	const char *inc = req_param(r, "includeObject");
+
+	return inc && !strcmp(inc, "Object");
+}
+
+static void do_get(struct sim *s, const struct req *r, const struct route *rt,
+		   struct resp *out)
 {
 	json_t *o = store_get(s, rt->t, rt->ns, rt->name);
 
@@ -345,6 +353,15 @@ static void do_get(struct sim *s, const struct route *rt, struct resp *out)
 	}
 	if (rt->sub && !strcmp(rt->sub, "scale")) {
 		reply(out, 200, scale_of(rt->t, o));
+		return;
+	}
+	if (table_wanted(r->accept) && !rt->sub) {
+		json_t *items = json_array();
+
+		json_array_append_new(items, api_present(s, rt->t, o));
+		reply(out, 200, table_of(s, rt->t, items, NULL,
+					 full_rows(r)));
+		json_decref(items);
 		return;
 	}
 	reply(out, 200, api_present(s, rt->t, o));
@@ -437,12 +454,21 @@ static void do_list(struct sim *s, const struct req *r, const struct route *rt,
 			continue;
 		}
 		matched++;
-		json_array_append_new(items, list_item(s, rt->t, o));
+		json_array_append_new(items, table_wanted(r->accept)
+						     ? api_present(s, rt->t, o)
+						     : list_item(s, rt->t, o));
 	}
 	/* remainingItemCount only without selectors, as the server does */
 	if (remaining && !ls && !fs)
 		json_object_set_new(meta, "remainingItemCount",
 				    json_integer((json_int_t)remaining));
+	if (table_wanted(r->accept)) {
+		reply(out, 200, table_of(s, rt->t, items, meta, full_rows(r)));
+		json_decref(items);
+		json_decref(meta);
+		json_decref(list);
+		goto done;
+	}
 	json_object_set_new(list, "kind", json_string(rt->t->list_kind));
 	types_api_version(rt->t, &av);
 	json_object_set_new(list, "apiVersion", json_string(av.buf));
@@ -461,6 +487,7 @@ static void do_list(struct sim *s, const struct req *r, const struct route *rt,
 		list = sorted;
 	}
 	reply(out, 200, list);
+done:
 	json_decref(all);
 	free(start);
 	selector_free(ls);
@@ -503,6 +530,8 @@ static void do_watch(struct sim *s, const struct req *r,
 	types_api_version(rt->t, &av);
 	w->api_version = strbuf_detach(&av, NULL);
 	w->ns = rt->ns ? xstrdup(rt->ns) : NULL;
+	w->table = table_wanted(r->accept);
+	w->full = full_rows(r);
 	w->deadline_ms = util_now_ms() + timeout * 1000;
 	if (!rvs || !*rvs || !strcmp(rvs, "0")) {
 		/* start with the current state as synthetic ADDED events */
@@ -520,6 +549,8 @@ static void do_watch(struct sim *s, const struct req *r,
 			json_object_set_new(ev, "type", json_string("ADDED"));
 			json_object_set_new(ev, "object",
 					    api_present(s, rt->t, o));
+			if (w->table)
+				watch_tableize(s, w, ev);
 			json_array_append_new(w->initial, ev);
 		}
 		json_decref(all);
@@ -579,6 +610,10 @@ static void do_create(struct sim *s, const struct req *r,
 	if (flags == (unsigned)-1)
 		return;
 	if (rt->name) {
+		reply_status(out, status_method_not_supported(rt->t, "create"));
+		return;
+	}
+	if ((rt->t->flags & RT_CUSTOM) && crd_terminating(s, rt->t)) {
 		reply_status(out, status_method_not_supported(rt->t, "create"));
 		return;
 	}
@@ -810,7 +845,7 @@ static void handle_resource(struct sim *s, const struct req *r,
 		goto done;
 	}
 	if (!strcmp(verb, "get"))
-		do_get(s, &rt, out);
+		do_get(s, r, &rt, out);
 	else if (!strcmp(verb, "list"))
 		do_list(s, r, &rt, out);
 	else if (!strcmp(verb, "watch"))

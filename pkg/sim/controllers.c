@@ -672,7 +672,10 @@ static void crd_cleanup(struct sim *s, const struct rtype *ct,
 			 "customresourcecleanup.apiextensions.k8s.io");
 }
 
-static void collect_uids(struct sim *s, json_t *uids)
+static int has_finalizer(const json_t *o, const char *f);
+
+/* uids of every object; with fg, also those deleting in the foreground */
+static void collect_uids(struct sim *s, json_t *uids, json_t *fg)
 {
 	for (size_t i = 0; i < s->ntypes; i++) {
 		const struct rtype *t = s->types[i];
@@ -682,11 +685,16 @@ static void collect_uids(struct sim *s, json_t *uids)
 		if (!storage_type(t))
 			continue;
 		all = store_list(s, t, NULL);
-		json_array_foreach(all, j, o)
-			if (jstr(o, "metadata.uid"))
-				json_object_set_new(uids,
-						    jstr(o, "metadata.uid"),
-						    json_true());
+		json_array_foreach(all, j, o) {
+			const char *uid = jstr(o, "metadata.uid");
+
+			if (!uid)
+				continue;
+			json_object_set_new(uids, uid, json_true());
+			if (fg && jpath(o, "metadata.deletionTimestamp") &&
+			    has_finalizer(o, "foregroundDeletion"))
+				json_object_set_new(fg, uid, json_true());
+		}
 		json_decref(all);
 	}
 }
@@ -705,8 +713,9 @@ static int has_finalizer(const json_t *o, const char *f)
 static void garbage_collect(struct sim *s)
 {
 	json_t *uids = json_object(), *waiting = json_object();
+	json_t *fg = json_object();
 
-	collect_uids(s, uids);
+	collect_uids(s, uids, fg);
 	for (size_t i = 0; i < s->ntypes; i++) {
 		const struct rtype *t = s->types[i];
 		json_t *all, *o;
@@ -719,24 +728,47 @@ static void garbage_collect(struct sim *s)
 			json_t *refs = jpath(o, "metadata.ownerReferences"), *r;
 			size_t k, alive = 0;
 
+			size_t doomed = 0;
+
 			json_array_foreach(refs, k, r) {
 				const char *uid = jstr(r, "uid");
 
 				if (uid && json_object_get(uids, uid))
 					alive++;
+				if (uid && json_object_get(fg, uid))
+					doomed++;
 				/* an owner deleting in the foreground waits */
 				if (uid)
 					json_object_set_new(waiting, uid,
 							    json_true());
 			}
-			if (json_array_size(refs) && !alive)
+			if (json_array_size(refs) && (!alive || doomed))
 				delete_obj(s, t, o);
 		}
 		json_decref(all);
 	}
 	json_decref(uids);
-	uids = json_object();
-	collect_uids(s, uids);
+	json_decref(fg);
+	json_decref(waiting);
+	/* who still waits, now that dependents went */
+	waiting = json_object();
+	for (size_t i = 0; i < s->ntypes; i++) {
+		const struct rtype *t = s->types[i];
+		json_t *all, *o, *r;
+		size_t j, k;
+
+		if (!storage_type(t))
+			continue;
+		all = store_list(s, t, NULL);
+		json_array_foreach(all, j, o)
+			json_array_foreach(jpath(o, "metadata.ownerReferences"),
+					   k, r)
+				if (jstr(r, "uid"))
+					json_object_set_new(waiting,
+							    jstr(r, "uid"),
+							    json_true());
+		json_decref(all);
+	}
 	/* owners in foreground deletion: gone once no dependent remains */
 	for (size_t i = 0; i < s->ntypes; i++) {
 		const struct rtype *t = s->types[i];
@@ -758,7 +790,6 @@ static void garbage_collect(struct sim *s)
 		}
 		json_decref(all);
 	}
-	json_decref(uids);
 	json_decref(waiting);
 }
 

@@ -574,3 +574,12 @@ void crd_check_object(const struct rtype *t, json_t *obj, struct ferrs *e,
 		walk_object(&c, t->schema, obj, 1);
 	strbuf_release(&c.path);
 }
+
+int crd_terminating(struct sim *s, const struct rtype *t)
+{
+	const struct rtype *ct = types_find(s, "apiextensions.k8s.io", "v1",
+					    "customresourcedefinitions");
+	const json_t *crd = t->crd ? store_get(s, ct, NULL, t->crd) : NULL;
+
+	return crd && jpath(crd, "metadata.deletionTimestamp");
+}

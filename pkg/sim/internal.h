@@ -284,6 +284,15 @@ void schema_closure(const char *def, json_t *into_names);
 /* /openapi/v2, /openapi/v3, /openapi/v3/<gv> */
 void openapi_serve(struct sim *s, const struct req *r, struct resp *out);
 
+/* ---- server-side printing (table.c) ---- */
+
+/* Does an Accept header ask for a meta.k8s.io Table? */
+int table_wanted(const char *accept);
+/* The Table of items (objects as served), with list metadata; rows carry
+ * PartialObjectMetadata or, with full_objects, the objects. */
+json_t *table_of(struct sim *s, const struct rtype *t, const json_t *items,
+		 const json_t *list_meta, int full_objects);
+
 /* ---- discovery (discovery.c) ---- */
 
 /* Serves /version, /api, /api/v1, /apis, /apis/G, /apis/G/V; returns 0
@@ -301,6 +310,8 @@ void crd_check_object(const struct rtype *t, json_t *obj, struct ferrs *e,
 		      struct strvec *unknown);
 /* A CRD was written: schedule Established after the delay. */
 void crd_changed(struct sim *s, const json_t *crd);
+/* Is the CRD of a custom resource type being deleted? */
+int crd_terminating(struct sim *s, const struct rtype *t);
 /* Establish due CRDs (at sim clock now). */
 void crd_establish_due(struct sim *s);
 
@@ -388,6 +399,7 @@ struct sim_watch {
 	json_t *error;     /* an ERROR event to send, then end */
 	long long deadline_ms;
 	int ended;
+	int table, full;   /* events carry Tables (kubectl get -w) */
 	struct sim_watch *next;
 };
 
@@ -446,6 +458,8 @@ struct sim {
 int watch_next_locked(struct sim *s, struct sim_watch *w, long timeout_ms,
 		      struct strbuf *out);
 void watch_unlink(struct sim *s, struct sim_watch *w);
+/* Replace an event's object by a one-row Table. */
+void watch_tableize(struct sim *s, const struct sim_watch *w, json_t *ev);
 void watch_free(struct sim_watch *w);
 
 /* sim.c: the tick in ms (the configured one, or 100 when controllers

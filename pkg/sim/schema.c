@@ -240,38 +240,31 @@ static void check_struct(struct check *c, const struct tdef *d, json_t *obj)
 	const char *short_go = strchr(d->go, '.') ? strchr(d->go, '.') + 1
 						  : d->go;
 
-	/* unknown fields */
+	/* in the document's order, as a decoder meets them */
 	json_object_foreach_safe(obj, tmp, k, v) {
-		int known = 0;
+		const struct tfield *f = NULL;
 
-		for (size_t i = 0; i < d->nfields && !known; i++)
-			known = !strcmp(d->fields[i].name, k);
-		if (known)
-			continue;
+		for (size_t i = 0; i < d->nfields && !f; i++)
+			if (!strcmp(d->fields[i].name, k))
+				f = &d->fields[i];
 		strbuf_setlen(&c->path, plen);
 		strbuf_addf(&c->path, "%s%s", plen ? "." : "", k);
-		strvec_push(c->unknown, c->path.buf);
-		json_object_del(obj, k);
-	}
-	strbuf_setlen(&c->path, plen);
-	for (size_t i = 0; i < d->nfields; i++) {
-		const struct tfield *f = &d->fields[i];
-
-		v = json_object_get(obj, f->name);
-		if (!v)
+		if (!f) {
+			strvec_push(c->unknown, c->path.buf);
+			json_object_del(obj, k);
 			continue;
+		}
 		if (json_is_null(v)) {
 			/* a null is the zero value: gone, but for times */
 			if (f->type->kind != T_TIME)
-				json_object_del(obj, f->name);
+				json_object_del(obj, k);
 			continue;
 		}
-		strbuf_addf(&c->path, "%s%s", plen ? "." : "", f->name);
-		strbuf_addf(&c->gopath, "%s%s", glen ? "." : "", f->name);
+		strbuf_addf(&c->gopath, "%s%s", glen ? "." : "", k);
 		check_value(c, short_go, f->type, v);
-		strbuf_setlen(&c->path, plen);
 		strbuf_setlen(&c->gopath, glen);
 	}
+	strbuf_setlen(&c->path, plen);
 	/* the Go types' order */
 	{
 		json_t *copy = json_copy(obj);

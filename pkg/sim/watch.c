@@ -103,11 +103,26 @@ static int watch_poll(struct sim *s, struct sim_watch *w, struct strbuf *out)
 		} else {
 			json_object_set(e, "object", obj);
 		}
+		if (w->table)
+			watch_tableize(s, w, e);
 		emit(out, e);
 		json_decref(e);
 		return 1;
 	}
 	return 0;
+}
+
+void watch_tableize(struct sim *s, const struct sim_watch *w, json_t *ev)
+{
+	const struct rtype *t = types_find_gr(s, w->gr);
+	json_t *items;
+
+	if (!t)
+		return;
+	items = json_array();
+	json_array_append(items, json_object_get(ev, "object"));
+	json_object_set_new(ev, "object", table_of(s, t, items, NULL, w->full));
+	json_decref(items);
 }
 
 int watch_next_locked(struct sim *s, struct sim_watch *w, long timeout_ms,

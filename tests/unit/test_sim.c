@@ -14,6 +14,9 @@
  *   length); the string "<absent>" means the key must not be there
  *   --- tick N            run N controller ticks
  *   --- wait MS           advance the clock by MS milliseconds
+ *   --- capture NAME PATH remember a field of the last response (a dotted
+ *                         path such as metadata.uid); later heads and
+ *                         bodies replace ${NAME} by it
  *
  * Expected bodies come from kube-apiserver's behaviour, as each case's
  * comment (lines starting with "#" right after "===") explains.
@@ -107,23 +110,63 @@ static int subset(const json_t *want, const json_t *got, struct strbuf *path,
 	return 1;
 }
 
-static json_t *yaml_body(const struct tcase *c, const struct step *st)
+/* NULL for a blank body; a body that does not parse fails the case */
+static json_t *yaml_body(const struct tcase *c, const struct step *st,
+			 int *ok, struct strbuf *why)
 {
 	struct gerr err = GERR_INIT;
 	json_t *v;
 
 	if (strspn(st->body.buf, " \n") == st->body.len)
-		return NULL; /* blank lines only */
+		return NULL;
 	v = yaml_parse_value(st->body.buf, st->body.len, c->file, &err);
 	if (!v) {
-		t_diag("%s:%d: %s", c->file, st->line, gerr_msg(&err));
+		strbuf_addf(why, "line %d: bad YAML in the case: %s", st->line,
+			    gerr_msg(&err));
+		*ok = 0;
 		gerr_clear(&err);
 	}
 	return v;
 }
 
+/* ${NAME} replaced by the captured values */
+static char *expand(const char *text, const json_t *vars)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *p = text;
+
+	while (*p) {
+		const char *end;
+
+		if (p[0] == '$' && p[1] == '{' && (end = strchr(p, '}'))) {
+			char *name = xstrndup(p + 2, (size_t)(end - p - 2));
+			const char *v = json_string_value(json_object_get(vars,
+									  name));
+
+			strbuf_addstr(&out, v ? v : "");
+			free(name);
+			p = end + 1;
+			continue;
+		}
+		strbuf_addch(&out, *p++);
+	}
+	return strbuf_detach(&out, NULL);
+}
+
+static json_t *jpath_of(json_t *v, const char *path)
+{
+	char *copy = xstrdup(path), *save = NULL;
+
+	for (char *k = strtok_r(copy, ".", &save); k && v;
+	     k = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, k);
+	free(copy);
+	return v;
+}
+
 static void run_case(const struct tcase *c)
 {
+	json_t *vars = json_object();
 	struct sim_config cfg;
 	struct gerr err = GERR_INIT;
 	struct sim *s;
@@ -140,13 +183,24 @@ static void run_case(const struct tcase *c)
 		return;
 	}
 	for (size_t i = 0; i < c->nr && ok; i++) {
-		const struct step *st = &c->steps[i];
+		struct step expanded, *st = &expanded;
 		char method[16] = "", path[400] = "", ctype[100] = "";
+		char name[64], field[200];
+		char *head = expand(c->steps[i].head, vars);
+		char *text = expand(c->steps[i].body.buf, vars);
 		long n;
+
+		memset(&expanded, 0, sizeof(expanded));
+		snprintf(expanded.head, sizeof(expanded.head), "%s", head);
+		expanded.line = c->steps[i].line;
+		strbuf_init(&expanded.body, 0);
+		strbuf_addstr(&expanded.body, text);
+		free(head);
+		free(text);
 
 		if (sscanf(st->head, "request %15s %399s %99s", method, path,
 			   ctype) >= 2) {
-			json_t *body = yaml_body(c, st);
+			json_t *body = yaml_body(c, st, &ok, &why);
 
 			json_decref(last);
 			last = NULL;
@@ -170,10 +224,12 @@ static void run_case(const struct tcase *c)
 					   *raw ? raw : NULL, &last);
 			free(raw);
 		} else if (sscanf(st->head, "response %ld", &n) == 1) {
-			json_t *want = yaml_body(c, st);
+			json_t *want = yaml_body(c, st, &ok, &why);
 			struct strbuf p = STRBUF_INIT;
 
-			if (code != n) {
+			if (!ok) {
+				/* the expectation did not parse */
+			} else if (code != n) {
 				char *got = last ? json_dumps(last, JSON_INDENT(2))
 						 : xstrdup("(none)");
 
@@ -193,6 +249,17 @@ static void run_case(const struct tcase *c)
 			}
 			json_decref(want);
 			strbuf_release(&p);
+		} else if (sscanf(st->head, "capture %63s %199s", name, field) ==
+			   2) {
+			json_t *v = jpath_of(last, field);
+
+			if (json_is_string(v))
+				json_object_set(vars, name, v);
+			else {
+				strbuf_addf(&why, "line %d: nothing to capture "
+					    "at %s", st->line, field);
+				ok = 0;
+			}
 		} else if (sscanf(st->head, "tick %ld", &n) == 1) {
 			sim_tick(s, (int)n);
 		} else if (sscanf(st->head, "wait %ld", &n) == 1) {
@@ -202,7 +269,9 @@ static void run_case(const struct tcase *c)
 				    st->head);
 			ok = 0;
 		}
+		strbuf_release(&expanded.body);
 	}
+	json_decref(vars);
 	t_ok(ok, "%s (%s:%d)", c->name, c->file, c->line);
 	if (!ok)
 		t_diag("%s", why.buf);
