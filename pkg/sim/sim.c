@@ -20,6 +20,7 @@ void sim_config_init(struct sim_config *cfg)
 	cfg->tick_ms = 100;
 	cfg->crd_delay_ms = 200;
 	cfg->save_every_ms = 2000;
+	cfg->watch_cache = 10000;
 }
 
 static const char *keep(struct sim *s, const char *str)

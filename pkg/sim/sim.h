@@ -40,11 +40,12 @@ struct sim_config {
 	long tick_ms;               /* controller tick; 0 = only sim_advance */
 	long crd_delay_ms;          /* CRD Established after this (200) */
 	long save_every_ms;         /* state file save period (2000) */
+	long watch_cache;           /* events a watch can resume over (10000) */
 	int quiet;                  /* no log lines on stderr */
 };
 
 /* Defaults for every field (listen 127.0.0.1:0, tick 100 ms, CRD delay
- * 200 ms, save every 2 s). */
+ * 200 ms, save every 2 s, 10000 events of watch history). */
 void sim_config_init(struct sim_config *cfg);
 
 /* A new cluster with its built-in namespaces and objects, the state file

@@ -185,6 +185,8 @@ static void apply_rule(struct sim *s, const struct stage_rule *r,
 		if (r->has_re && regexec(&r->re, name ? name : "", 0, NULL, 0))
 			continue;
 		e = elapsed(s, o);
+		if (r->steps[0].after > e)
+			continue; /* nothing due yet */
 		status = json_object_get(o, "status");
 		status = status ? json_incref(status) : json_object();
 		for (size_t j = 0; j < r->nsteps; j++) {
@@ -197,7 +199,7 @@ static void apply_rule(struct sim *s, const struct stage_rule *r,
 			json_decref(status);
 			status = next;
 		}
-		if (r->observed_generation && r->steps[0].after <= e)
+		if (r->observed_generation)
 			json_object_set(status, "observedGeneration",
 					jpath(o, "metadata.generation"));
 		obj = json_copy(o);

@@ -10,9 +10,9 @@
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
 
-/* How many events a watch can resume across; older resourceVersions get
- * 410 Expired, as from the real server's watch cache. */
-#define EVENT_RING 10000
+/* cfg.watch_cache events are kept: a watch can resume across that many;
+ * older resourceVersions get 410 Expired, as from the real server's watch
+ * cache. */
 
 void store_key(const char *ns, const char *name, struct strbuf *out)
 {
@@ -92,7 +92,8 @@ static void record(struct sim *s, const struct rtype *t, const char *type,
 	struct strbuf gr = STRBUF_INIT;
 
 	if (!s->events) {
-		s->ev_cap = EVENT_RING;
+		s->ev_cap = s->cfg.watch_cache > 0 ? (size_t)s->cfg.watch_cache
+						    : 10000;
 		s->events = xcalloc(s->ev_cap, sizeof(*s->events));
 	}
 	if (s->ev_count == s->ev_cap) {

@@ -14,6 +14,8 @@
  *   length); the string "<absent>" means the key must not be there
  *   --- tick N            run N controller ticks
  *   --- wait MS           advance the clock by MS milliseconds
+ *   --- stages FILE       (first step only) the cluster reads this stages
+ *                         file, relative to testdata/sim
  *   --- capture NAME PATH remember a field of the last response (a dotted
  *                         path such as metadata.uid); later heads and
  *                         bodies replace ${NAME} by it
@@ -174,9 +176,17 @@ static void run_case(const struct tcase *c)
 	int code = 0, ok = 1;
 	struct strbuf why = STRBUF_INIT;
 
+	char *stages = NULL;
+
 	sim_config_init(&cfg);
 	cfg.quiet = 1;
+	if (c->nr && !strncmp(c->steps[0].head, "stages ", 7)) {
+		stages = xasprintf("%s/sim/%s", t_testdata(),
+				   c->steps[0].head + 7);
+		cfg.stages_file = stages;
+	}
 	s = sim_new(&cfg, &err);
+	free(stages);
 	if (!s) {
 		t_ok(0, "%s: sim_new: %s", c->name, gerr_msg(&err));
 		gerr_clear(&err);
@@ -260,6 +270,8 @@ static void run_case(const struct tcase *c)
 					    "at %s", st->line, field);
 				ok = 0;
 			}
+		} else if (!strncmp(st->head, "stages ", 7)) {
+			/* read when the cluster was made */
 		} else if (sscanf(st->head, "tick %ld", &n) == 1) {
 			sim_tick(s, (int)n);
 		} else if (sscanf(st->head, "wait %ld", &n) == 1) {
