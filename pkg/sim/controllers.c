@@ -672,33 +672,6 @@ static void crd_cleanup(struct sim *s, const struct rtype *ct,
 			 "customresourcecleanup.apiextensions.k8s.io");
 }
 
-static int has_finalizer(const json_t *o, const char *f);
-
-/* uids of every object; with fg, also those deleting in the foreground */
-static void collect_uids(struct sim *s, json_t *uids, json_t *fg)
-{
-	for (size_t i = 0; i < s->ntypes; i++) {
-		const struct rtype *t = s->types[i];
-		json_t *all, *o;
-		size_t j;
-
-		if (!storage_type(t))
-			continue;
-		all = store_list(s, t, NULL);
-		json_array_foreach(all, j, o) {
-			const char *uid = jstr(o, "metadata.uid");
-
-			if (!uid)
-				continue;
-			json_object_set_new(uids, uid, json_true());
-			if (fg && jpath(o, "metadata.deletionTimestamp") &&
-			    has_finalizer(o, "foregroundDeletion"))
-				json_object_set_new(fg, uid, json_true());
-		}
-		json_decref(all);
-	}
-}
-
 static int has_finalizer(const json_t *o, const char *f)
 {
 	size_t i;
@@ -710,86 +683,136 @@ static int has_finalizer(const json_t *o, const char *f)
 	return 0;
 }
 
-static void garbage_collect(struct sim *s)
+struct gc_item {
+	const struct rtype *t;
+	json_t *obj; /* a reference */
+	char *sortkey;
+};
+
+struct gc_list {
+	struct gc_item *v;
+	size_t nr, alloc;
+};
+
+static void gc_push(struct gc_list *l, const struct rtype *t, json_t *o,
+		    const char *gr, const char *key)
 {
-	json_t *uids = json_object(), *waiting = json_object();
-	json_t *fg = json_object();
+	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr].t = t;
+	l->v[l->nr].obj = json_incref(o);
+	l->v[l->nr].sortkey = xasprintf("%s %s", gr, key);
+	l->nr++;
+}
 
-	collect_uids(s, uids, fg);
-	for (size_t i = 0; i < s->ntypes; i++) {
-		const struct rtype *t = s->types[i];
-		json_t *all, *o;
-		size_t j;
+static int gc_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct gc_item *)a)->sortkey,
+		      ((const struct gc_item *)b)->sortkey);
+}
 
-		if (!storage_type(t))
-			continue;
-		all = store_list(s, t, NULL);
-		json_array_foreach(all, j, o) {
-			json_t *refs = jpath(o, "metadata.ownerReferences"), *r;
-			size_t k, alive = 0;
-
-			size_t doomed = 0;
-
-			json_array_foreach(refs, k, r) {
-				const char *uid = jstr(r, "uid");
-
-				if (uid && json_object_get(uids, uid))
-					alive++;
-				if (uid && json_object_get(fg, uid))
-					doomed++;
-				/* an owner deleting in the foreground waits */
-				if (uid)
-					json_object_set_new(waiting, uid,
-							    json_true());
-			}
-			if (json_array_size(refs) && (!alive || doomed))
-				delete_obj(s, t, o);
-		}
-		json_decref(all);
+static void gc_clear(struct gc_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		json_decref(l->v[i].obj);
+		free(l->v[i].sortkey);
 	}
-	json_decref(uids);
-	json_decref(fg);
-	json_decref(waiting);
-	/* who still waits, now that dependents went */
-	waiting = json_object();
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* One unsorted pass over every bucket (cheap with many objects): the uids
+ * that exist, the objects that have owners, the owners deleting in the
+ * foreground. Only those few are sorted, for a deterministic order. */
+static void gc_scan(struct sim *s, json_t *uids, struct gc_list *deps,
+		    struct gc_list *fg)
+{
+	struct strbuf gr = STRBUF_INIT;
+
 	for (size_t i = 0; i < s->ntypes; i++) {
 		const struct rtype *t = s->types[i];
-		json_t *all, *o, *r;
-		size_t j, k;
+		json_t *bucket, *o;
+		const char *k;
 
 		if (!storage_type(t))
 			continue;
-		all = store_list(s, t, NULL);
-		json_array_foreach(all, j, o)
-			json_array_foreach(jpath(o, "metadata.ownerReferences"),
-					   k, r)
-				if (jstr(r, "uid"))
-					json_object_set_new(waiting,
-							    jstr(r, "uid"),
-							    json_true());
-		json_decref(all);
-	}
-	/* owners in foreground deletion: gone once no dependent remains */
-	for (size_t i = 0; i < s->ntypes; i++) {
-		const struct rtype *t = s->types[i];
-		json_t *all, *o;
-		size_t j;
-
-		if (!storage_type(t))
-			continue;
-		all = store_list(s, t, NULL);
-		json_array_foreach(all, j, o) {
+		strbuf_reset(&gr);
+		types_gr(t, &gr);
+		bucket = json_object_get(s->store, gr.buf);
+		json_object_foreach(bucket, k, o) {
 			const char *uid = jstr(o, "metadata.uid");
 
-			if (!jpath(o, "metadata.deletionTimestamp") ||
-			    !has_finalizer(o, "foregroundDeletion"))
-				continue;
-			if (uid && json_object_get(waiting, uid))
-				continue; /* dependents still there */
-			remove_finalizer(s, t, o, "foregroundDeletion");
+			if (uid)
+				json_object_set_new(uids, uid, json_true());
+			if (json_array_size(jpath(o, "metadata.ownerReferences")))
+				gc_push(deps, t, o, gr.buf, k);
+			if (fg && jpath(o, "metadata.deletionTimestamp") &&
+			    has_finalizer(o, "foregroundDeletion"))
+				gc_push(fg, t, o, gr.buf, k);
 		}
-		json_decref(all);
 	}
+	strbuf_release(&gr);
+	qsort(deps->v, deps->nr, sizeof(*deps->v), gc_cmp);
+	if (fg)
+		qsort(fg->v, fg->nr, sizeof(*fg->v), gc_cmp);
+}
+
+static void garbage_collect(struct sim *s)
+{
+	json_t *uids = json_object(), *fgset = json_object(), *waiting;
+	struct gc_list deps = { 0 }, fg = { 0 };
+
+	gc_scan(s, uids, &deps, &fg);
+	for (size_t i = 0; i < fg.nr; i++)
+		json_object_set_new(fgset, jstr(fg.v[i].obj, "metadata.uid"),
+				    json_true());
+	/* dependents whose owners are all gone, or deleting in the
+	 * foreground, go */
+	for (size_t i = 0; i < deps.nr; i++) {
+		json_t *r;
+		size_t k, alive = 0, doomed = 0;
+
+		json_array_foreach(jpath(deps.v[i].obj,
+					 "metadata.ownerReferences"), k, r) {
+			const char *uid = jstr(r, "uid");
+
+			alive += uid && json_object_get(uids, uid);
+			doomed += uid && json_object_get(fgset, uid);
+		}
+		if (!alive || doomed)
+			delete_obj(s, deps.v[i].t, deps.v[i].obj);
+	}
+	gc_clear(&deps);
+	json_decref(uids);
+	/* an owner deleting in the foreground goes once nothing that still
+	 * exists names it */
+	uids = json_object();
+	gc_scan(s, uids, &deps, NULL);
+	waiting = json_object();
+	for (size_t i = 0; i < deps.nr; i++) {
+		json_t *r;
+		size_t k;
+
+		json_array_foreach(jpath(deps.v[i].obj,
+					 "metadata.ownerReferences"), k, r)
+			if (jstr(r, "uid"))
+				json_object_set_new(waiting, jstr(r, "uid"),
+						    json_true());
+	}
+	for (size_t i = 0; i < fg.nr; i++) {
+		const char *uid = jstr(fg.v[i].obj, "metadata.uid");
+
+		const json_t *cur = store_get(
+			s, fg.v[i].t, jstr(fg.v[i].obj, "metadata.namespace"),
+			jstr(fg.v[i].obj, "metadata.name"));
+
+		if (cur && !json_object_get(waiting, uid))
+			remove_finalizer(s, fg.v[i].t, cur,
+					 "foregroundDeletion");
+	}
+	gc_clear(&deps);
+	gc_clear(&fg);
+	json_decref(uids);
+	json_decref(fgset);
 	json_decref(waiting);
 }
 
