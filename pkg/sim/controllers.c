@@ -751,8 +751,9 @@ static void gc_scan(struct sim *s, json_t *uids, struct gc_list *deps,
 		}
 	}
 	strbuf_release(&gr);
-	qsort(deps->v, deps->nr, sizeof(*deps->v), gc_cmp);
-	if (fg)
+	if (deps->nr)
+		qsort(deps->v, deps->nr, sizeof(*deps->v), gc_cmp);
+	if (fg && fg->nr)
 		qsort(fg->v, fg->nr, sizeof(*fg->v), gc_cmp);
 }
 
