@@ -292,3 +292,16 @@ storageclasses              sc           storage.k8s.io/v1              false   
 	assert_failure 1
 	assert_equal "$stderr" "The Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
 }
+
+@test "kubectl: apply --server-side and scale" {
+	run kubectl apply --server-side -f "$DATA/shop/00-namespace.yaml" -f "$DATA/shop/20-config.yaml"
+	assert_success
+	assert_output "namespace/shop serverside-applied
+configmap/web serverside-applied
+secret/web serverside-applied"
+	run kubectl apply -f "$DATA/shop/40-web.yaml"
+	run kubectl scale deployment web -n shop --replicas=3
+	assert_output "deployment.apps/web scaled"
+	run kubectl get deployment web -n shop -o jsonpath='{.spec.replicas}'
+	assert_output "3"
+}

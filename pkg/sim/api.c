@@ -10,6 +10,7 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
+#include "pkg/yaml/yaml.h"
 
 struct route {
 	const struct rtype *t;
@@ -665,6 +666,49 @@ static void do_update(struct sim *s, const struct req *r,
 	json_decref(o);
 }
 
+/* autoscaling/v1 Scale, for patches of /scale */
+static const struct rtype scale_type = {
+	.group = "autoscaling", .version = "v1", .resource = "scale",
+	.kind = "Scale",
+};
+
+static int is_apply(const char *ctype)
+{
+	return ctype && !strncmp(ctype, "application/apply-patch+yaml", 28);
+}
+
+/* Server-side apply of an object that does not exist creates it. */
+static void apply_create(struct sim *s, const struct req *r,
+			 const struct route *rt, unsigned flags,
+			 struct resp *out)
+{
+	struct gerr err = GERR_INIT;
+	json_t *obj = yaml_parse_value(r->body ? r->body : "", r->body_len,
+				       "patch", &err), *st = NULL, *o;
+
+	if (!json_is_object(obj)) {
+		struct strbuf m = STRBUF_INIT;
+
+		strbuf_addf(&m, "error decoding YAML: %s",
+			    obj ? "not an object" : gerr_msg(&err));
+		reply_status(out, status_bad_request(m.buf));
+		strbuf_release(&m);
+		gerr_clear(&err);
+		json_decref(obj);
+		return;
+	}
+	if (!jstr(obj, "metadata.name"))
+		json_object_set_new(jmeta(obj), "name", json_string(rt->name));
+	o = write_create(s, rt->t, rt->ns, obj, flags, &out->warnings, &st);
+	json_decref(obj);
+	if (!o) {
+		reply_status(out, st);
+		return;
+	}
+	reply(out, 201, api_present(s, rt->t, o));
+	json_decref(o);
+}
+
 static void do_patch(struct sim *s, const struct req *r,
 		     const struct route *rt, struct resp *out)
 {
@@ -676,9 +720,38 @@ static void do_patch(struct sim *s, const struct req *r,
 	if (flags == (unsigned)-1)
 		return;
 	flags |= validation_flags(r);
+	if (is_apply(r->ctype) && !req_param(r, "fieldManager")) {
+		reply_status(out, status_bad_request(
+					  "PatchOptions.meta.k8s.io \"\" is invalid: "
+					  "fieldManager: Required value: is "
+					  "required for apply patch"));
+		return;
+	}
 	cur = store_get(s, rt->t, rt->ns, rt->name);
+	if (!cur && is_apply(r->ctype) && !sub) {
+		apply_create(s, r, rt, flags, out);
+		return;
+	}
 	if (!cur) {
 		reply_status(out, status_not_found(rt->t, rt->name));
+		return;
+	}
+	if (rt->sub && !strcmp(rt->sub, "scale")) {
+		/* a patch of the Scale, which has no merge keys: the
+		 * strategic form is a merge patch */
+		json_t *sc = scale_of(rt->t, cur);
+
+		patched = patch_apply(s, &scale_type, sc, r->ctype, r->body,
+				      r->body_len, &st);
+		json_decref(sc);
+		o = patched ? scale_update(s, rt->t, rt->ns, rt->name, patched,
+					   flags, &st)
+			    : NULL;
+		json_decref(patched);
+		if (!o)
+			reply_status(out, st);
+		else
+			reply(out, 200, o);
 		return;
 	}
 	cur = api_present(s, rt->t, cur);
@@ -687,11 +760,6 @@ static void do_patch(struct sim *s, const struct req *r,
 	json_decref(cur);
 	if (!patched) {
 		reply_status(out, st);
-		return;
-	}
-	if (rt->sub && !strcmp(rt->sub, "scale")) {
-		reply_status(out, status_method_not_supported(rt->t, "patch"));
-		json_decref(patched);
 		return;
 	}
 	/* a patch carries the precondition only when it sets the field */

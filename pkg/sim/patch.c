@@ -72,6 +72,10 @@ json_t *patch_apply(struct sim *s, const struct rtype *t, const json_t *cur,
 		*status = unsupported(t);
 		return NULL;
 	}
+	if (smp && !strcmp(t->kind, "Scale")) {
+		smp = 0;
+		ctype = "application/merge-patch+json";
+	}
 	if (smp && (t->flags & RT_CUSTOM)) {
 		*status = unsupported(t);
 		return NULL;
