@@ -525,6 +525,124 @@ static void p_pc(struct sim *s, const json_t *o, json_t *row)
 						  : ""));
 }
 
+static void p_hpa(struct sim *s, const json_t *o, json_t *row)
+{
+	struct strbuf ref = STRBUF_INIT, tg = STRBUF_INIT;
+	size_t i;
+	json_t *m;
+
+	(void)s;
+	strbuf_addf(&ref, "%s/%s", jstr(o, "spec.scaleTargetRef.kind"),
+		    jstr(o, "spec.scaleTargetRef.name"));
+	json_array_foreach(jpath(o, "spec.metrics"), i, m) {
+		const json_t *t = jpath(m, "resource.target");
+
+		if (!jstr(m, "resource.name"))
+			continue;
+		strbuf_addf(&tg, "%s%s: <unknown>/", tg.len ? ", " : "",
+			    jstr(m, "resource.name"));
+		if (json_object_get(t, "averageUtilization"))
+			strbuf_addf(&tg, "%lld%%",
+				    (long long)json_integer_value(json_object_get(
+					    t, "averageUtilization")));
+		else
+			strbuf_addstr(&tg, jstr(t, "averageValue")
+						   ? jstr(t, "averageValue")
+						   : "<unknown>");
+	}
+	C(json_string(ref.buf));
+	C(json_string(tg.len ? tg.buf : "<none>"));
+	C(json_integer(json_is_integer(jpath(o, "spec.minReplicas"))
+			       ? ival(o, "spec.minReplicas") : 1));
+	C(json_integer(ival(o, "spec.maxReplicas")));
+	C(json_integer(ival(o, "status.currentReplicas")));
+	C(age(o, "metadata.creationTimestamp"));
+	strbuf_release(&ref);
+	strbuf_release(&tg);
+}
+
+static json_t *int_or_string_cell(const json_t *v)
+{
+	char buf[32];
+
+	if (json_is_string(v))
+		return json_string(json_string_value(v));
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof(buf), "%lld",
+			 (long long)json_integer_value(v));
+		return json_string(buf);
+	}
+	return json_string("N/A");
+}
+
+static void p_pdb(struct sim *s, const json_t *o, json_t *row)
+{
+	(void)s;
+	C(int_or_string_cell(jpath(o, "spec.minAvailable")));
+	C(int_or_string_cell(jpath(o, "spec.maxUnavailable")));
+	C(json_integer(ival(o, "status.disruptionsAllowed")));
+	C(age(o, "metadata.creationTimestamp"));
+}
+
+static void p_netpol(struct sim *s, const json_t *o, json_t *row)
+{
+	(void)s;
+	C(selector_string(jpath(o, "spec.podSelector")));
+	C(age(o, "metadata.creationTimestamp"));
+}
+
+static void p_lease(struct sim *s, const json_t *o, json_t *row)
+{
+	(void)s;
+	C(json_string(jstr(o, "spec.holderIdentity")
+			      ? jstr(o, "spec.holderIdentity") : ""));
+	C(age(o, "metadata.creationTimestamp"));
+}
+
+static void p_ingclass(struct sim *s, const json_t *o, json_t *row)
+{
+	(void)s;
+	C(json_string(jstr(o, "spec.controller") ? jstr(o, "spec.controller")
+						 : ""));
+	C(or_none(jstr(o, "spec.parameters.name")));
+	C(age(o, "metadata.creationTimestamp"));
+}
+
+static void p_endpoints(struct sim *s, const json_t *o, json_t *row)
+{
+	struct strbuf eps = STRBUF_INIT;
+	size_t i, j, k;
+	json_t *sub, *a, *p;
+
+	(void)s;
+	json_array_foreach(json_object_get(o, "subsets"), i, sub)
+		json_array_foreach(json_object_get(sub, "addresses"), j, a)
+			json_array_foreach(json_object_get(sub, "ports"), k, p)
+				strbuf_addf(&eps, "%s%s:%lld",
+					    eps.len ? "," : "", jstr(a, "ip"),
+					    (long long)json_integer_value(
+						    json_object_get(p, "port")));
+	C(json_string(eps.len ? eps.buf : "<none>"));
+	C(age(o, "metadata.creationTimestamp"));
+	strbuf_release(&eps);
+}
+
+static void p_apiservice(struct sim *s, const json_t *o, json_t *row)
+{
+	struct strbuf svc = STRBUF_INIT;
+
+	(void)s;
+	if (jstr(o, "spec.service.name"))
+		strbuf_addf(&svc, "%s/%s", jstr(o, "spec.service.namespace"),
+			    jstr(o, "spec.service.name"));
+	else
+		strbuf_addstr(&svc, "Local");
+	C(json_string(svc.buf));
+	C(json_string(condition_is(o, "Available") ? "True" : "False"));
+	C(age(o, "metadata.creationTimestamp"));
+	strbuf_release(&svc);
+}
+
 static void p_age(struct sim *s, const json_t *o, json_t *row)
 {
 	(void)s;
@@ -575,6 +693,21 @@ static const struct printer printers[] = {
 	  p_binding },
 	{ "networking.k8s.io", "ingresses", "Class|Hosts|Address|Ports|Age",
 	  p_ingress },
+	{ "autoscaling", "horizontalpodautoscalers",
+	  "Reference|Targets|MinPods:integer|MaxPods:integer|"
+	  "Replicas:integer|Age", p_hpa },
+	{ "policy", "poddisruptionbudgets",
+	  "Min Available|Max Unavailable|Allowed Disruptions:integer|Age",
+	  p_pdb },
+	{ "networking.k8s.io", "networkpolicies", "Pod-Selector|Age",
+	  p_netpol },
+	{ "networking.k8s.io", "ingressclasses", "Controller|Parameters|Age",
+	  p_ingclass },
+	{ "coordination.k8s.io", "leases", "Holder|Age", p_lease },
+	{ "", "endpoints", "Endpoints|Age", p_endpoints },
+	{ "", "limitranges", "Created At", p_created_at },
+	{ "apiregistration.k8s.io", "apiservices", "Service|Available|Age",
+	  p_apiservice },
 	{ "scheduling.k8s.io", "priorityclasses",
 	  "Value:integer|Global-Default|Age|PreemptionPolicy", p_pc },
 };
