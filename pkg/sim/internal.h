@@ -77,6 +77,7 @@ struct event {
 	const char *type; /* "ADDED", "MODIFIED", "DELETED" (static) */
 	char *gr;         /* store key of the type */
 	json_t *obj;      /* the object after the change (owned ref) */
+	json_t *prev;     /* MODIFIED: the object before (owned ref) */
 };
 
 /* Objects are never modified in place once stored: a write builds a new

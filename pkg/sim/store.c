@@ -86,7 +86,7 @@ json_t *store_list(struct sim *s, const struct rtype *t, const char *ns)
 }
 
 static void record(struct sim *s, const struct rtype *t, const char *type,
-		   json_t *obj)
+		   json_t *obj, json_t *prev)
 {
 	struct event *ev;
 	struct strbuf gr = STRBUF_INIT;
@@ -100,6 +100,7 @@ static void record(struct sim *s, const struct rtype *t, const char *type,
 		ev = &s->events[s->ev_head];
 		free(ev->gr);
 		json_decref(ev->obj);
+		json_decref(ev->prev);
 		s->ev_head = (s->ev_head + 1) % s->ev_cap;
 		s->ev_count--;
 	}
@@ -110,6 +111,7 @@ static void record(struct sim *s, const struct rtype *t, const char *type,
 	ev->type = type;
 	ev->gr = strbuf_detach(&gr, NULL);
 	ev->obj = json_incref(obj);
+	ev->prev = prev ? json_incref(prev) : NULL;
 	pthread_cond_broadcast(&s->changed);
 }
 
@@ -132,16 +134,17 @@ static void set_rv(json_t *obj, uint64_t rv)
 json_t *store_put(struct sim *s, const struct rtype *t, json_t *obj)
 {
 	struct strbuf key = STRBUF_INIT;
-	json_t *b = bucket_of(s, t);
-	int existed;
+	json_t *b = bucket_of(s, t), *prev;
 
 	store_key(t->namespaced ? jstr(obj, "metadata.namespace") : NULL,
 		  jstr(obj, "metadata.name"), &key);
-	existed = json_object_get(b, key.buf) != NULL;
+	/* the old version lives on in the event, for selector changes */
+	prev = json_incref(json_object_get(b, key.buf));
 	set_rv(obj, ++s->rv);
 	json_object_set_new(b, key.buf, obj);
 	strbuf_release(&key);
-	record(s, t, existed ? "MODIFIED" : "ADDED", obj);
+	record(s, t, prev ? "MODIFIED" : "ADDED", obj, prev);
+	json_decref(prev);
 	return obj;
 }
 
@@ -158,7 +161,7 @@ void store_remove(struct sim *s, const struct rtype *t, const char *ns,
 		copy = json_deep_copy(old);
 		set_rv(copy, ++s->rv);
 		json_object_del(b, key.buf);
-		record(s, t, "DELETED", copy);
+		record(s, t, "DELETED", copy, NULL);
 		json_decref(copy);
 	}
 	strbuf_release(&key);
@@ -171,6 +174,7 @@ void store_free(struct sim *s)
 
 		free(ev->gr);
 		json_decref(ev->obj);
+		json_decref(ev->prev);
 	}
 	free(s->events);
 	s->events = NULL;

@@ -37,16 +37,36 @@ static void emit(struct strbuf *out, const json_t *ev)
 	free(text);
 }
 
-static int event_matches(const struct sim_watch *w, const struct event *ev)
+static int obj_matches(const struct sim_watch *w, const json_t *obj)
+{
+	return obj && selector_match_labels(w->labels, obj) &&
+	       selector_match_fields(w->fields, obj);
+}
+
+/* The type a watcher sees, or NULL: an object that starts matching the
+ * selectors is ADDED, one that stops matching is DELETED, as the
+ * server's watch cache reports them. */
+static const char *event_type_for(const struct sim_watch *w,
+				  const struct event *ev)
 {
 	const char *ns = jstr(ev->obj, "metadata.namespace");
+	int now, before;
 
 	if (strcmp(ev->gr, w->gr))
-		return 0;
+		return NULL;
 	if (w->ns && strcmp(w->ns, ns ? ns : ""))
-		return 0;
-	return selector_match_labels(w->labels, ev->obj) &&
-	       selector_match_fields(w->fields, ev->obj);
+		return NULL;
+	now = obj_matches(w, ev->obj);
+	if (strcmp(ev->type, "MODIFIED"))
+		return now ? ev->type : NULL;
+	before = obj_matches(w, ev->prev);
+	if (now && before)
+		return "MODIFIED";
+	if (now)
+		return "ADDED";
+	if (before)
+		return "DELETED";
+	return NULL;
 }
 
 /* 1 with an event appended, 0 when none is ready, -1 at the end */
@@ -86,14 +106,16 @@ static int watch_poll(struct sim *s, struct sim_watch *w, struct strbuf *out)
 	}
 	for (i = first_after(s, w->after); i < s->ev_count; i++) {
 		struct event *ev = &s->events[(s->ev_head + i) % s->ev_cap];
+		const char *type;
 		json_t *e, *obj;
 
 		w->after = ev->rv;
-		if (!event_matches(w, ev))
+		type = event_type_for(w, ev);
+		if (!type)
 			continue;
 		obj = ev->obj;
 		e = json_object();
-		json_object_set_new(e, "type", json_string(ev->type));
+		json_object_set_new(e, "type", json_string(type));
 		if (strcmp(jstr(obj, "apiVersion") ? jstr(obj, "apiVersion")
 						    : "", w->api_version)) {
 			obj = json_copy(obj);

@@ -105,6 +105,9 @@ static void test_watch(void)
 	t_int(cm(s, "POST", "b", NULL, "1"), 201, "create b (not selected)");
 	t_int(cm(s, "POST", "c", "\"app\":\"x\"", "1"), 201, "create c");
 	t_int(cm(s, "DELETE", "a", NULL, NULL), 200, "delete a");
+	t_int(cm(s, "PUT", "b", "\"app\":\"x\"", "1"), 200,
+	      "b gets the label");
+	t_int(cm(s, "PUT", "c", NULL, "1"), 200, "c loses it");
 	next_event(s, w, ev, sizeof(ev));
 	t_str(ev, "MODIFIED a 18", "an update is MODIFIED");
 	next_event(s, w, ev, sizeof(ev));
@@ -112,6 +115,11 @@ static void test_watch(void)
 	next_event(s, w, ev, sizeof(ev));
 	t_str(ev, "DELETED a 21",
 	      "a delete is DELETED with the deletion's resourceVersion");
+	next_event(s, w, ev, sizeof(ev));
+	t_str(ev, "ADDED b 22", "an object that starts to match is ADDED");
+	next_event(s, w, ev, sizeof(ev));
+	t_str(ev, "DELETED c 23",
+	      "an object that stops matching is DELETED");
 	sim_watch_close(s, w);
 
 	code = sim_watch_open(s, "/api/v1/namespaces/default/configmaps"
