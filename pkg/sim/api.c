@@ -672,8 +672,7 @@ static void do_update(struct sim *s, const struct req *r,
 		return;
 	}
 	o = write_update(s, rt->t, rt->ns, rt->name,
-			 rt->sub && !strcmp(rt->sub, "status") ? "status"
-							       : NULL,
+			 rt->sub && strcmp(rt->sub, "scale") ? rt->sub : NULL,
 			 body, flags, &out->warnings, &st);
 	json_decref(body);
 	if (!o) {
@@ -732,8 +731,8 @@ static void do_patch(struct sim *s, const struct req *r,
 {
 	unsigned flags = dry_run(r, out);
 	json_t *cur, *patched, *st = NULL, *o;
-	const char *sub = rt->sub && !strcmp(rt->sub, "status") ? "status"
-								 : NULL;
+	const char *sub = rt->sub && strcmp(rt->sub, "scale") ? rt->sub
+							       : NULL;
 
 	if (flags == (unsigned)-1)
 		return;
@@ -818,6 +817,11 @@ static void do_delete(struct sim *s, const struct req *r,
 	} else {
 		opts = json_object();
 	}
+	/* the deprecated form of propagationPolicy: Orphan */
+	if (json_is_true(json_object_get(opts, "orphanDependents")) &&
+	    !json_object_get(opts, "propagationPolicy"))
+		json_object_set_new(opts, "propagationPolicy",
+				    json_string("Orphan"));
 	if (req_param(r, "propagationPolicy"))
 		json_object_set_new(opts, "propagationPolicy",
 				    json_string(req_param(r,

@@ -53,9 +53,6 @@ struct rtype {
 /* The type at group/version/resource, or NULL. */
 const struct rtype *types_find(struct sim *s, const char *group,
 			       const char *version, const char *resource);
-/* The type of apiVersion + kind (any served version of group/kind). */
-const struct rtype *types_find_kind(struct sim *s, const char *group,
-				    const char *version, const char *kind);
 /* The storage type of a group/resource key "apps/deployments". */
 const struct rtype *types_find_gr(struct sim *s, const char *gr);
 void types_init(struct sim *s);
@@ -171,7 +168,6 @@ json_t *status_invalid(const char *kind, const char *group,
 		       const char *name, const struct ferrs *e);
 json_t *status_method_not_supported(const struct rtype *t, const char *verb);
 json_t *status_success(const struct rtype *t, const json_t *obj);
-json_t *status_internal(const char *message);
 
 /* ---- requests (api.c) ---- */
 
@@ -391,7 +387,6 @@ json_t *jmeta(json_t *obj);
 
 struct sim_watch {
 	char *gr;
-	const char *version_api; /* apiVersion to present, owned below */
 	char *api_version;
 	char *ns;
 	struct selector *labels, *fields;

@@ -240,21 +240,6 @@ json_t *status_bad_request(const char *message)
 	return status_failure(400, "BadRequest", message, NULL);
 }
 
-json_t *status_internal(const char *message)
-{
-	struct strbuf m = STRBUF_INIT;
-	json_t *d = json_object(), *causes = json_array(), *c = json_object();
-	json_t *st;
-
-	json_object_set_new(c, "message", json_string(message));
-	json_array_append_new(causes, c);
-	json_object_set_new(d, "causes", causes);
-	strbuf_addf(&m, "Internal error occurred: %s", message);
-	st = status_failure(500, "InternalError", m.buf, d);
-	strbuf_release(&m);
-	return st;
-}
-
 /* errors.NewInvalid: "Kind.group "name" is invalid: <aggregate>", where
  * the aggregate is one message or "[m1, m2]" with duplicates removed. */
 json_t *status_invalid(const char *kind, const char *group, const char *name,

@@ -194,19 +194,6 @@ const struct rtype *types_find(struct sim *s, const char *group,
 	return NULL;
 }
 
-const struct rtype *types_find_kind(struct sim *s, const char *group,
-				    const char *version, const char *kind)
-{
-	for (size_t i = 0; i < s->ntypes; i++) {
-		const struct rtype *t = s->types[i];
-
-		if (!strcmp(t->group, group) && !strcmp(t->kind, kind) &&
-		    (!version || !strcmp(t->version, version)))
-			return t;
-	}
-	return NULL;
-}
-
 const struct rtype *types_find_gr(struct sim *s, const char *gr)
 {
 	struct strbuf k = STRBUF_INIT;

@@ -440,7 +440,21 @@ json_t *write_update(struct sim *s, const struct rtype *t, const char *ns,
 	}
 	meta = jmeta(o);
 	oldmeta = json_object_get(old, "metadata");
-	if (sub && !strcmp(sub, "status")) {
+	if (sub && !strcmp(sub, "finalize")) {
+		/* a namespace's /finalize writes spec.finalizers only */
+		json_t *nf = json_deep_copy(old);
+
+		json_t *fin = jpath(o, "spec.finalizers");
+
+		json_object_set_new(jobj(nf, "spec"), "finalizers",
+				    fin ? json_incref(fin) : json_array());
+		if (!json_array_size(jpath(nf, "spec.finalizers")))
+			json_object_del(json_object_get(nf, "spec"),
+					"finalizers");
+		json_decref(o);
+		o = nf;
+		meta = jmeta(o);
+	} else if (sub && !strcmp(sub, "status")) {
 		/* /status writes change the status and nothing else */
 		json_t *ns2 = json_deep_copy(old);
 
