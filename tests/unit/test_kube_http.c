@@ -206,6 +206,19 @@ static void test_credentials(void)
 	      "a patch is sent with its content type");
 	result_clear(&r);
 	kube_client_free(c);
+
+	/* proxy-url: the request goes to the proxy, naming the server */
+	cfg = config_for(s, 0);
+	free(cfg->server);
+	cfg->server = xstrdup("http://kube.invalid:6443");
+	cfg->proxy_url = xasprintf("http://127.0.0.1:%d", th_port(s));
+	c = client(cfg, 0, 0);
+	one(c, "GET", "/api", NULL, NULL, &r);
+	t_int(r.status, 200, "proxy-url: the request succeeds through the proxy");
+	t_str(seen.path, "http://kube.invalid:6443/api",
+	      "proxy-url: the proxy is asked for the server's URL");
+	result_clear(&r);
+	kube_client_free(c);
 	th_stop(s);
 }
 
@@ -587,6 +600,34 @@ static void test_renewal(void)
 	t_str(gerr_msg(&err), "GET /api: 401 Unauthorized: the server rejected the "
 	      "credentials of user \"me\" in context \"ctx\" (authentication: exec)",
 	      "exec: the 401 message");
+	gerr_clear(&err);
+	kube_client_free(c);
+
+	/* a credential past its expirationTimestamp is not used again */
+	unlink(runs);
+	free(script);
+	script = tmp_file("expired.sh",
+		"#!/bin/sh\n"
+		"dir=$(dirname \"$0\")\n"
+		"n=$(cat \"$dir/runs\" 2>/dev/null || echo 0); n=$((n+1)); "
+		"echo $n >\"$dir/runs\"\n"
+		"echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+		"\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\","
+		"\"expirationTimestamp\":\"2020-01-01T00:00:00Z\"}}'\n");
+	chmod(script, 0755);
+	w.want = "t";
+	cfg = config_for(s, 0);
+	cfg->exec = xcalloc(1, sizeof(*cfg->exec));
+	cfg->exec->command = xstrdup(script);
+	cfg->exec->api_version = xstrdup("client.authentication.k8s.io/v1");
+	cfg->exec->interactive_mode = xstrdup("Never");
+	c = client(cfg, 0, 0);
+	kube_get(c, "/api", NULL, &err);
+	kube_get(c, "/api", NULL, &err);
+	n = kube_read_file_(runs, NULL, NULL);
+	t_str(n, "2\n", "exec: an expired credential makes the next request "
+	      "run the plugin again");
+	free(n);
 	gerr_clear(&err);
 	kube_client_free(c);
 
