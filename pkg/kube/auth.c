@@ -68,7 +68,10 @@ int kube_auth_apply(struct kube_client *c, CURL *e,
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else if (cfg->ca.len) {
+		/* that CA only, as kubectl: not the system's as well */
 		set_blob(e, CURLOPT_CAINFO_BLOB, &cfg->ca);
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	}
 	if (cfg->proxy_url)
 		curl_easy_setopt(e, CURLOPT_PROXY, cfg->proxy_url);

@@ -10,7 +10,7 @@
 #include "pkg/base/mem.h"
 #include "pkg/kube/internal.h"
 
-static const char *status_text(long status)
+const char *kube_status_text(long status)
 {
 	switch (status) {
 	case 400: return "Bad Request";
@@ -205,7 +205,7 @@ void kube_http_error(struct gerr *err, const struct kube_config *cfg,
 	if (kind && !strcmp(kind, "Status"))
 		msg = json_string_value(json_object_get(body, "message"));
 	strbuf_addf(&sb, "%s %s: %ld %s: ", method, path, status,
-		    status_text(status));
+		    kube_status_text(status));
 	switch (status) {
 	case 401:
 		strbuf_addstr(&sb, "the server rejected the credentials of ");

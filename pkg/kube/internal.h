@@ -102,6 +102,8 @@ void kube_http_error(struct gerr *err, const struct kube_config *cfg,
 void kube_transport_error(struct gerr *err, const struct kube_config *cfg,
 			  const char *method, const char *path, CURLcode rc,
 			  const char *detail, long tls_verify_result);
+/* "Not Found" for 404, as Go's http.StatusText */
+const char *kube_status_text(long status);
 /* kube_url_escape's inverse for a segment; caller frees. */
 char *kube_url_unescape(const char *s, size_t len);
 

@@ -24,7 +24,10 @@
  * (HTTP/2 streams where the server offers HTTP/2 over TLS, otherwise a
  * pool of keep-alive connections), bounded by the client's concurrency.
  * Nothing here is thread-safe except kube_wakeup(): use a client from one
- * thread.
+ * thread. Callbacks may submit requests and stop watches; request
+ * callbacks may also use the blocking helpers and the discovery lookups
+ * (which run the loop), but watch callbacks must not: they run inside
+ * libcurl, which refuses to be driven from there.
  *
  * Secrets: tokens, passwords, keys and exec plugin output are never put in
  * an error message, a log line or anything else this module returns.

@@ -536,6 +536,8 @@ struct kube_config *kube_config_load(const struct kube_config_opts *opts,
 	cfg = kube_config_new_();
 	for (size_t i = 0; i < m.files.nr; i++)
 		strbuf_addf(&sb, "%s%s", i ? ":" : "", m.files.v[i]);
+	if (!m.files.nr)
+		strbuf_addstr(&sb, "no kubeconfig file found");
 	cfg->origin = strbuf_detach(&sb, NULL);
 	if (opts->context && *opts->context)
 		cfg->context = xstrdup(opts->context);

@@ -649,7 +649,9 @@ static void finish(struct kube_client *c, struct kube_xfer *x, CURLcode rc)
 	if (rc == CURLE_OK)
 		kube_log(c, 6, "%s %s%s %ld %s in %.0f milliseconds",
 			 cur_method(x), c->url_base, cur_path(x), status,
-			 status < 300 ? "OK" : "", ms);
+			 status >= 200 && status < 300 ? "OK"
+						       : kube_status_text(status),
+			 ms);
 	else
 		kube_log(c, 6, "%s %s%s failed in %.0f milliseconds: %s",
 			 cur_method(x), c->url_base, cur_path(x), ms,
