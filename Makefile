@@ -76,6 +76,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_SUPPORT_OBJS) $(BUILD)/libg
 check-deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || \
 	    ! pkg-config --exists $(PKGS) || ! command -v bats >/dev/null 2>&1 || \
+	    ! command -v curl >/dev/null 2>&1 || \
 	    ! test -f /usr/lib/bats/bats-assert/load.bash || \
 	    ! test -f /usr/lib/bats/bats-support/load.bash || \
 	    ! test -f /usr/share/zoneinfo/America/New_York; then \

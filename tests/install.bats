@@ -30,6 +30,8 @@ setup() {
 	[ -x "$prefix/bin/gantry" ]
 	[ -f "$prefix/share/man/man1/gantry.1" ]
 	[ -f "$prefix/share/man/man1/gantry-render.1" ]
+	[ -x "$prefix/bin/kubesim" ]
+	[ -f "$prefix/share/man/man1/kubesim.1" ]
 	[ -d "$prefix/share/gantry/templates" ]
 	[ -d "$prefix/share/gantry/overlays" ]
 	run "$prefix/bin/gantry" version

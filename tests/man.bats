@@ -76,3 +76,9 @@ check_agreement() {
 		grep -q "^\.B $cmd\$" "$MAN/gantry.1" || { echo "no page for $cmd"; return 1; }
 	done
 }
+
+@test "man: kubesim.1 and kubesim --help agree" {
+	# check_agreement runs gantry; kubesim's help is compared the same way
+	gantry() { "$KUBESIM" "$@"; }
+	check_agreement "$MAN/kubesim.1" --help
+}
