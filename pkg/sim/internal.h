@@ -418,6 +418,9 @@ struct sim {
 
 	struct rtype **types;
 	size_t ntypes, atypes;
+	unsigned long types_gen;  /* bumped whenever the served types change */
+	json_t *openapi_index;    /* /openapi/v3, for types_gen below */
+	unsigned long openapi_index_gen;
 
 	long long clock_ms;   /* the simulated clock */
 	long long next_tick_ms;

@@ -383,6 +383,7 @@ void sim_free(struct sim *s)
 	types_free(s);
 	stages_free(s);
 	json_decref(s->ctl);
+	json_decref(s->openapi_index);
 	for (size_t i = 0; i < s->ncrd_due; i++)
 		free(s->crd_due[i].name);
 	free(s->crd_due);

@@ -282,6 +282,7 @@ void types_set_crd(struct sim *s, const char *crd_name, const json_t *crd)
 	json_t *v;
 
 	remove_crd_types(s, crd_name);
+	s->types_gen++;
 	if (!crd || !condition_true(crd, "Established") ||
 	    jpath(crd, "metadata.deletionTimestamp"))
 		return;
