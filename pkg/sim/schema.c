@@ -232,6 +232,28 @@ static void type_error(struct check *c, const char *parent,
 static void check_value(struct check *c, const char *parent,
 			const struct ttype *t, json_t *v);
 
+/* Go's base64.StdEncoding: the offset of the first bad byte, or -1 */
+static long bad_base64_at(const char *s)
+{
+	size_t n = strlen(s), pad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			 (ch >= '0' && ch <= '9') || ch == '+' || ch == '/';
+
+		if (ch == '=' && i + 2 >= n && i >= n - 2 && n % 4 == 0) {
+			pad++;
+			continue;
+		}
+		if (!ok || pad)
+			return (long)i;
+	}
+	if (n % 4)
+		return (long)(n - n % 4);
+	return -1;
+}
+
 static void check_struct(struct check *c, const struct tdef *d, json_t *obj)
 {
 	const char *k;
@@ -286,8 +308,18 @@ static void check_value(struct check *c, const char *parent,
 	size_t plen = c->path.len;
 
 	switch (t->kind) {
-	case T_STRING:
 	case T_BYTES:
+		if (!json_is_string(v)) {
+			type_error(c, parent, t, v);
+		} else if (bad_base64_at(json_string_value(v)) >= 0 &&
+			   !c->type_error->len) {
+			/* encoding/json's words; never the value itself */
+			strbuf_addf(c->type_error,
+				    "illegal base64 data at input byte %ld",
+				    bad_base64_at(json_string_value(v)));
+		}
+		break;
+	case T_STRING:
 	case T_TIME:
 	case T_MICROTIME:
 		if (!json_is_string(v))
