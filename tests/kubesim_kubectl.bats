@@ -88,6 +88,7 @@ metadata:
 kind: Deployment
 metadata:
   annotations:
+    deployment.kubernetes.io/revision: "1"
   creationTimestamp: TIME
   generation: 1
   labels:
@@ -213,6 +214,29 @@ service/web unchanged"
 	assert_output "deployment.apps/web condition met"
 	run kubectl rollout status deployment/web -n shop --timeout=10s
 	assert_output 'deployment "web" successfully rolled out'
+}
+
+@test "kubectl: a Deployment's ReplicaSets, Pods and revisions" {
+	apply_shop
+	run kubectl wait --for=condition=Available deployment/web -n shop --timeout=10s
+	run kubectl wait --for=condition=Ready pod -l app=web -n shop --timeout=10s
+	assert_success
+	run kubectl get pods -n shop -l app=web -o name
+	[ "${#lines[@]}" -eq 2 ]
+	run kubectl set image deployment/web web=nginx:1.28 -n shop
+	assert_output "deployment.apps/web image updated"
+	run kubectl rollout status deployment/web -n shop --timeout=10s
+	assert_output --partial 'deployment "web" successfully rolled out'
+	run kubectl rollout history deployment/web -n shop
+	assert_output "deployment.apps/web 
+REVISION  CHANGE-CAUSE
+1         <none>
+2         <none>"
+	# the old ReplicaSet is kept, scaled to zero
+	run kubectl get replicasets -n shop -o jsonpath='{range .items[*]}{.spec.replicas}{" "}{.metadata.annotations.deployment\.kubernetes\.io/revision}{"\n"}{end}'
+	assert_output --regexp '^(0 1
+2 2|2 2
+0 1)$'
 }
 
 @test "kubectl: delete" {
