@@ -373,9 +373,9 @@ static long long deployment_replicasets(struct sim *s, const json_t *d,
 		json_object_set_new(spec, "selector", sel);
 		json_object_set_new(spec, "template",
 				    json_deep_copy(jpath(d, "spec.template")));
-		json_object_set(jobj(jobj(json_object_get(spec, "template"),
-					  "metadata"), "labels"),
-				"pod-template-hash", json_string(hash));
+		json_object_set_new(jobj(jobj(json_object_get(spec, "template"),
+					      "metadata"), "labels"),
+				    "pod-template-hash", json_string(hash));
 		json_object_set_new(o, "apiVersion", json_string("apps/v1"));
 		json_object_set_new(o, "kind", json_string("ReplicaSet"));
 		json_object_set_new(o, "metadata", meta);
