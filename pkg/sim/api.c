@@ -891,6 +891,26 @@ static void do_deletecollection(struct sim *s, const struct req *r,
 	selector_free(fs);
 }
 
+/* The field manager: fieldManager, else the User-Agent up to its first
+ * "/", as the server takes it. */
+static void set_writer(struct sim *s, const struct req *r)
+{
+	char *ua = s->writer_buf;
+	const char *fm = req_param(r, "fieldManager");
+
+	s->writer_op = r->ctype && !strncmp(r->ctype,
+					    "application/apply-patch+yaml", 28)
+			       ? "Apply" : "Update";
+	if (fm && *fm) {
+		s->writer = fm;
+		return;
+	}
+	snprintf(ua, sizeof(s->writer_buf), "%.*s",
+		 r->user_agent ? (int)strcspn(r->user_agent, "/") : 0,
+		 r->user_agent ? r->user_agent : "");
+	s->writer = *ua ? ua : "unknown";
+}
+
 static void handle_resource(struct sim *s, const struct req *r,
 			    struct resp *out)
 {
@@ -934,6 +954,7 @@ static void handle_resource(struct sim *s, const struct req *r,
 		reply_status(out, forbidden(r, &rt, verb));
 		goto done;
 	}
+	set_writer(s, r);
 	if (!strcmp(verb, "get"))
 		do_get(s, r, &rt, out);
 	else if (!strcmp(verb, "list"))
@@ -950,6 +971,7 @@ static void handle_resource(struct sim *s, const struct req *r,
 		do_delete(s, r, &rt, out);
 	else
 		do_deletecollection(s, r, &rt, out);
+	s->writer = s->writer_op = NULL;
 done:
 	strvec_clear(&rt.parts);
 }

@@ -227,6 +227,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	r.ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					      "Content-Type");
 	r.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+	r.user_agent = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						   "User-Agent");
 	r.body = cn->body.buf;
 	r.body_len = cn->body.len;
 	pthread_mutex_lock(&s->lock);

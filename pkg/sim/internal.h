@@ -177,6 +177,7 @@ struct req {
 	json_t *query; /* name -> first value (strings) */
 	const char *ctype;
 	const char *accept;
+	const char *user_agent;
 	const char *body;
 	size_t body_len;
 	int readonly;  /* this user may not write */
@@ -245,6 +246,15 @@ json_t *patch_apply(struct sim *s, const struct rtype *t, const json_t *cur,
 		    json_t **status);
 /* Finish deleting an object whose finalizers are gone. */
 void write_finalize(struct sim *s, const struct rtype *t, const json_t *obj);
+
+/* ---- managedFields (managed.c) ---- */
+
+/* Update obj's metadata.managedFields for a write from old (NULL for a
+ * create) to obj by manager with operation ("Update", "Apply") on sub
+ * ("" or "status", "scale"). */
+void managed_fields_update(struct sim *s, const struct rtype *t, json_t *obj,
+			   const json_t *old, const char *manager,
+			   const char *operation, const char *sub);
 
 /* ---- defaulting and validation (defaults.c, validate.c) ---- */
 
@@ -435,6 +445,10 @@ struct sim {
 	uint64_t rng;
 	uint32_t next_ip;     /* service cluster IPs, 10.96.0.0/12 */
 	long next_node_port;  /* 30000-32767 */
+	/* who writes now (set by api.c around a request; NULL: the
+	 * controllers) */
+	const char *writer, *writer_op;
+	char writer_buf[129];
 
 	FILE *audit;
 	pthread_mutex_t audit_lock;
