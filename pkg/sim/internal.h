@@ -449,6 +449,8 @@ struct sim {
 	 * controllers) */
 	const char *writer, *writer_op;
 	char writer_buf[129];
+	json_t *empty_leaf;   /* the one "{}" of every managedFields leaf */
+	json_t *shared;       /* managedFields parts shared by text */
 
 	FILE *audit;
 	pthread_mutex_t audit_lock;

@@ -309,6 +309,62 @@ static json_t *entry(struct sim *s, const struct rtype *t, const char *mgr,
 	return e;
 }
 
+/* Every "{}" leaf of a field set becomes one shared empty object: stored
+ * objects are never changed in place, and the leaves are most of the
+ * memory managedFields would take (a 50,000-object store holds 8 or more
+ * per object). */
+static void share_leaves(struct sim *s, json_t *fs)
+{
+	const char *k;
+	json_t *x;
+
+	json_object_foreach(fs, k, x) {
+		if (!json_object_size(x)) {
+			if (x != s->empty_leaf)
+				json_object_set(fs, k, s->empty_leaf);
+		} else {
+			share_leaves(s, x);
+		}
+	}
+}
+
+/* Objects of one shape have the same field sets: keep one of each (up to
+ * a bound, so unique shapes cannot grow the cache without end), and the
+ * strings every entry repeats. */
+#define SHARED_MAX 4096
+
+static void share_fields(struct sim *s, json_t *e)
+{
+	static const char *const keys[] = { "manager", "operation",
+					    "apiVersion", "fieldsType",
+					    "subresource", NULL };
+	json_t *fs = json_object_get(e, "fieldsV1"), *have;
+	char *text;
+
+	for (size_t i = 0; keys[i]; i++) {
+		json_t *v = json_object_get(e, keys[i]);
+		json_t *sv;
+
+		if (!json_is_string(v))
+			continue;
+		sv = json_object_get(s->shared, json_string_value(v));
+		if (!sv && json_object_size(s->shared) < SHARED_MAX)
+			json_object_set(s->shared, json_string_value(v), v);
+		else if (sv && sv != v)
+			json_object_set(e, keys[i], sv);
+	}
+	text = json_dumps(fs, JSON_COMPACT | JSON_SORT_KEYS);
+	have = json_object_get(s->shared, text);
+	if (have) {
+		json_object_set(e, "fieldsV1", have);
+	} else {
+		share_leaves(s, fs);
+		if (json_object_size(s->shared) < SHARED_MAX)
+			json_object_set(s->shared, text, fs);
+	}
+	free(text);
+}
+
 void managed_fields_update(struct sim *s, const struct rtype *t, json_t *obj,
 			   const json_t *old, const char *manager,
 			   const char *operation, const char *sub)
@@ -373,6 +429,8 @@ void managed_fields_update(struct sim *s, const struct rtype *t, json_t *obj,
 		if (!json_object_size(json_object_get(json_array_get(list, i),
 						      "fieldsV1")))
 			json_array_remove(list, i);
+	json_array_foreach(list, i, e)
+		share_fields(s, e);
 	if (json_array_size(list))
 		json_object_set_new(meta, "managedFields", list);
 	else {

@@ -167,6 +167,8 @@ struct sim *sim_new(const struct sim_config *cfg, struct gerr *err)
 	s->listen_fd = -1;
 	s->store = json_object();
 	s->ctl = json_object();
+	s->empty_leaf = json_object();
+	s->shared = json_object();
 	/* distinct uids across clusters made in one process and second */
 	s->rng = (uint64_t)time(NULL) * 2654435761ULL ^ (uint64_t)getpid() ^
 		 (uint64_t)(uintptr_t)s;
@@ -384,6 +386,8 @@ void sim_free(struct sim *s)
 	stages_free(s);
 	json_decref(s->ctl);
 	json_decref(s->openapi_index);
+	json_decref(s->empty_leaf);
+	json_decref(s->shared);
 	for (size_t i = 0; i < s->ncrd_due; i++)
 		free(s->crd_due[i].name);
 	free(s->crd_due);
