@@ -325,6 +325,38 @@ void crd_establish_due(struct sim *s);
 /* ---- controllers and stages (controllers.c, stages.c) ---- */
 
 void controllers_tick(struct sim *s);
+
+/* Shared by controllers.c, workloads.c and gc.c. */
+#define CTL_READY_TICKS 3 /* ticks from a spec change to ready */
+const struct rtype *ctl_type(struct sim *s, const char *group,
+			     const char *resource);
+/* the controllers' memory of an object (by uid) */
+json_t *ctl_state(struct sim *s, const json_t *obj);
+/* ticks since the controllers first saw the current generation */
+long long ctl_ticks_since_change(struct sim *s, const json_t *obj);
+void ctl_now(struct strbuf *out);
+/* set a condition, keeping lastTransitionTime while its status holds */
+void ctl_set_condition(json_t *status, const char *type, const char *st,
+		       const char *reason, const char *message,
+		       int update_time);
+/* does a pod spec use an image tagged "fail"? */
+int ctl_image_fails(const json_t *podspec);
+/* pod-template-hash of a template */
+void ctl_template_hash(const json_t *tmpl, char out[11]);
+void ctl_set_int(json_t *o, const char *k, long long v);
+/* the one type of a resource that stores (not another served version) */
+int ctl_storage_type(const struct rtype *t);
+/* delete as a DELETE with default options would */
+void ctl_delete(struct sim *s, const struct rtype *t, const json_t *o);
+void ctl_deployment(struct sim *s, const struct rtype *t, json_t *d);
+void ctl_statefulset(struct sim *s, const struct rtype *t, json_t *d);
+void ctl_daemonset(struct sim *s, const struct rtype *t, json_t *d);
+void ctl_replicaset(struct sim *s, const struct rtype *t, json_t *d);
+void ctl_namespace_cleanup(struct sim *s, const struct rtype *nst,
+			   const json_t *ns);
+void ctl_crd_cleanup(struct sim *s, const struct rtype *ct,
+		     const json_t *crd);
+void ctl_garbage_collect(struct sim *s);
 /* Something is created in a new namespace: default ServiceAccount and
  * kube-root-ca.crt. */
 void controllers_namespace_created(struct sim *s, const char *ns);
