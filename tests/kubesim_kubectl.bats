@@ -262,6 +262,7 @@ endpoints                   ep           v1                             true    
 events                      ev           v1                             true         Event
 limitranges                 limits       v1                             true         LimitRange
 namespaces                  ns           v1                             false        Namespace
+nodes                       no           v1                             false        Node
 persistentvolumeclaims      pvc          v1                             true         PersistentVolumeClaim
 persistentvolumes           pv           v1                             false        PersistentVolume
 pods                        po           v1                             true         Pod
@@ -328,4 +329,23 @@ secret/web serverside-applied"
 	assert_output "deployment.apps/web scaled"
 	run kubectl get deployment web -n shop -o jsonpath='{.spec.replicas}'
 	assert_output "3"
+}
+
+@test "kubectl: create namespace, configmap, secret, deployment (protobuf bodies); get nodes" {
+	run kubectl create namespace shop
+	assert_output "namespace/shop created"
+	run kubectl create configmap web -n shop --from-literal=mode=prod
+	assert_output "configmap/web created"
+	run kubectl create secret generic db -n shop --from-literal=password=not-a-real-one
+	assert_output "secret/db created"
+	run kubectl create deployment web -n shop --image=nginx:1.27 --replicas=2
+	assert_output "deployment.apps/web created"
+	run kubectl get configmap web -n shop -o jsonpath='{.data.mode}'
+	assert_output "prod"
+	run kubectl get deployment web -n shop -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].image}'
+	assert_output "2 nginx:1.27"
+	run kubectl get nodes
+	assert_line --index 0 "NAME           STATUS   ROLES           AGE   VERSION"
+	assert_line --index 1 --regexp '^kubesim-node   Ready    control-plane   [0-9]+s +v1\.32\.0$'
+	[ "${#lines[@]}" -eq 2 ]
 }

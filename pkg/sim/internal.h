@@ -288,6 +288,10 @@ json_t *schema_definitions(int v2);
 /* The definitions reachable from def (names), for one group-version doc */
 void schema_closure(const char *def, json_t *into_names);
 
+/* A request body in Kubernetes' protobuf encoding, as JSON (proto.c). */
+json_t *proto_decode(struct sim *s, const void *buf, size_t len,
+		     struct gerr *err);
+
 /* /openapi/v2, /openapi/v3, /openapi/v3/<gv> */
 void openapi_serve(struct sim *s, const struct req *r, struct resp *out);
 

@@ -11,31 +11,10 @@
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
 #include "pkg/sim/schema_defs.h"
-
-enum tkind { T_STRING, T_INT32, T_INT64, T_BOOL, T_NUMBER, T_BYTES,
-	     T_QUANTITY, T_INTSTR, T_TIME, T_MICROTIME, T_ANY, T_ARRAY, T_MAP,
-	     T_REF };
-
-struct ttype {
-	enum tkind kind;
-	struct ttype *elem; /* T_ARRAY, T_MAP */
-	char *ref;          /* T_REF: the full definition name */
-};
-
-struct tfield {
-	char *name;
-	struct ttype *type;
-	int required;
-};
-
-struct tdef {
-	char *name;  /* full: io.k8s.api.core.v1.Container */
-	char *go;    /* Go type as encoding/json names it: v1.Container */
-	struct tfield *fields;
-	size_t nfields, afields;
-};
+#include "pkg/sim/schema_types.h"
 
 static struct tdef *defs;
+static const struct tdef *find_def(const char *name);
 static size_t ndefs;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -97,7 +76,7 @@ static struct ttype *parse_type(const char **p)
 			(*p)++;
 		return t;
 	}
-	n = strcspn(*p, " !]}");
+	n = strcspn(*p, " !@^]}");
 	name = xstrndup(*p, n);
 	*p += n;
 	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
@@ -143,12 +122,30 @@ static void parse_defs(void)
 			p += len + 1;
 			f->type = parse_type(&p);
 			f->required = 0;
-			if (*p == '!') {
-				f->required = 1;
+			f->number = 0;
+			f->pointer = 0;
+			while (*p == '!' || *p == '@' || *p == '^') {
+				char *end;
+
+				if (*p == '@') {
+					f->number = (int)strtol(p + 1, &end,
+								10);
+					p = end;
+					continue;
+				}
+				if (*p == '!')
+					f->required = 1;
+				else
+					f->pointer = 1;
 				p++;
 			}
 		}
 	}
+}
+
+const struct tdef *schema_find_def(const char *name)
+{
+	return find_def(name);
 }
 
 static const struct tdef *find_def(const char *name)
