@@ -203,6 +203,30 @@ static void test_state(void)
 						"resourceVersion")),
 	      "20", "the counter goes on from the saved one");
 	json_decref(o);
+	/* a CRD saved before it was established establishes after loading */
+	t_int(sim_request(s, "POST",
+			  "/apis/apiextensions.k8s.io/v1/"
+			  "customresourcedefinitions", NULL,
+			  "{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":"
+			  "\"CustomResourceDefinition\",\"metadata\":{\"name\":"
+			  "\"gears.example.com\"},\"spec\":{\"group\":"
+			  "\"example.com\",\"scope\":\"Namespaced\",\"names\":"
+			  "{\"plural\":\"gears\",\"kind\":\"Gear\"},"
+			  "\"versions\":[{\"name\":\"v1\",\"served\":true,"
+			  "\"storage\":true,\"schema\":{\"openAPIV3Schema\":"
+			  "{\"type\":\"object\"}}}]}}",
+			  NULL),
+	      201, "create a CRD");
+	t_int(sim_stop(s, &err), 0, "stop before it is established");
+	sim_free(s);
+	s = new_sim(0, path);
+	t_int(sim_request(s, "GET", "/apis/example.com/v1/namespaces/default/"
+				    "gears", NULL, NULL, NULL),
+	      404, "not served yet after loading");
+	sim_advance(s, 200);
+	t_int(sim_request(s, "GET", "/apis/example.com/v1/namespaces/default/"
+				    "gears", NULL, NULL, NULL),
+	      200, "served once the delay has passed");
 	sim_free(s);
 	unlink(path);
 }
