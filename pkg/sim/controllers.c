@@ -245,8 +245,13 @@ static void pod(struct sim *s, const struct rtype *t, json_t *p)
 
 		json_object_set(x, "name", json_object_get(c, "name"));
 		if (fails) {
+			char *msg = xasprintf("Back-off pulling image \"%s\"",
+					      jstr(c, "image"));
+
 			json_object_set_new(inner, "reason",
 					    json_string("ImagePullBackOff"));
+			json_object_set_new(inner, "message", json_string(msg));
+			free(msg);
 			json_object_set_new(state, "waiting", inner);
 		} else {
 			json_object_set_new(inner, "startedAt",

@@ -251,38 +251,58 @@ static long long deployment_replicasets(struct sim *s, const json_t *d,
 	return rev;
 }
 
-/* A StatefulSet's Pods, NAME-0 ... NAME-(n-1), in order */
-static void statefulset_pods(struct sim *s, const json_t *sts, long long n)
+/* The Pods of a StatefulSet (NAME-0 ... NAME-(n-1)) or a DaemonSet (one,
+ * on the one node): labelled with the controller-revision-hash of the
+ * current template, and replaced when it changes. */
+static void revision_pods(struct sim *s, const json_t *owner, const char *kind,
+			  long long n, int ordinal)
 {
 	const struct rtype *pt = ctl_type(s, "", "pods");
-	const char *ns = jstr(sts, "metadata.namespace");
-	json_t *mine = owned_pods(s, sts), *p;
+	const char *ns = jstr(owner, "metadata.namespace");
+	json_t *mine = owned_pods(s, owner), *p;
+	char hash[11], *rev;
 	size_t i;
+	long long have = 0;
 
-	for (long long k = 0; k < n; k++) {
-		char *name = xasprintf("%s-%lld", jstr(sts, "metadata.name"),
-				       k);
-
-		if (!store_get(s, pt, ns, name)) {
-			json_t *pod = pod_from_template(
-				sts, jpath(sts, "spec.template"), "apps/v1",
-				"StatefulSet", name);
-
-			json_object_set_new(jobj(jmeta(pod), "labels"),
-					    "statefulset.kubernetes.io/pod-name",
-					    json_string(name));
-			json_decref(create_child_of(s, pt, ns, pod));
-		}
-		free(name);
-	}
+	ctl_template_hash(jpath(owner, "spec.template"), hash);
+	rev = xasprintf("%s-%s", jstr(owner, "metadata.name"), hash);
 	json_array_foreach(mine, i, p) {
 		const char *pn = jstr(p, "metadata.name");
 		const char *dash = strrchr(pn, '-');
+		const char *prev = json_string_value(json_object_get(
+			jpath(p, "metadata.labels"), "controller-revision-hash"));
 
-		if (dash && atoll(dash + 1) >= n)
+		if ((ordinal && dash && atoll(dash + 1) >= n) ||
+		    (!ordinal && (long long)i >= n) ||
+		    !prev || strcmp(prev, rev))
 			ctl_delete(s, pt, p);
+		else
+			have++;
+	}
+	for (long long k = 0; k < n; k++) {
+		char *name = ordinal ? xasprintf("%s-%lld",
+						 jstr(owner, "metadata.name"), k)
+				     : child_name(s, owner);
+		json_t *pod, *labels;
+
+		if (ordinal ? store_get(s, pt, ns, name) != NULL : have > k) {
+			free(name);
+			continue;
+		}
+		pod = pod_from_template(owner, jpath(owner, "spec.template"),
+					"apps/v1", kind, name);
+		labels = jobj(jmeta(pod), "labels");
+		json_object_set_new(labels, "controller-revision-hash",
+				    json_string(rev));
+		if (ordinal)
+			json_object_set_new(labels,
+					    "statefulset.kubernetes.io/pod-name",
+					    json_string(name));
+		json_decref(create_child_of(s, pt, ns, pod));
+		free(name);
 	}
 	json_decref(mine);
+	free(rev);
 }
 
 void ctl_deployment(struct sim *s, const struct rtype *t, json_t *d)
@@ -421,7 +441,7 @@ void ctl_statefulset(struct sim *s, const struct rtype *t, json_t *d)
 	char *rev;
 
 	create_claims(s, d, want);
-	statefulset_pods(s, d, want);
+	revision_pods(s, d, "StatefulSet", want, 1);
 	ctl_template_hash(jpath(d, "spec.template"), hash);
 	rev = xasprintf("%s-%s", jstr(d, "metadata.name"), hash);
 	ctl_set_int(st, "observedGeneration",
@@ -448,7 +468,8 @@ void ctl_daemonset(struct sim *s, const struct rtype *t, json_t *d)
 	int ready = !ctl_image_fails(jpath(d, "spec.template.spec")) &&
 		    since >= CTL_READY_TICKS;
 
-	/* one simulated node */
+	/* one simulated node, one pod */
+	revision_pods(s, d, "DaemonSet", 1, 0);
 	ctl_set_int(st, "currentNumberScheduled", 1);
 	ctl_set_int(st, "numberMisscheduled", 0);
 	ctl_set_int(st, "desiredNumberScheduled", 1);
