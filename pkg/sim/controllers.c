@@ -6,6 +6,7 @@
  * balancers get addresses, Pods run, namespaces and CRDs being deleted
  * empty themselves, and the garbage collector removes orphans.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,60 @@ void ctl_set_condition(json_t *status, const char *type, const char *st,
 	}
 }
 
+void ctl_event(struct sim *s, const json_t *obj, const char *type,
+	       const char *reason, const char *component, const char *fmt, ...)
+{
+	const struct rtype *et = ctl_type(s, "", "events");
+	json_t *ev = json_object(), *ref = json_object(), *src = json_object();
+	json_t *meta = json_object(), *st = NULL, *r;
+	struct strbuf msg = STRBUF_INIT, ts = STRBUF_INIT;
+	struct strvec warn = STRVEC_INIT;
+	const char *ns = jstr(obj, "metadata.namespace");
+	char *name;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	util_timestamp(&ts);
+	/* the server's names: the object's and a number, here in order */
+	name = xasprintf("%s.%016llx", jstr(obj, "metadata.name"),
+			 0x1870000000000000ULL + (unsigned long long)s->rv);
+	json_object_set_new(meta, "name", json_string(name));
+	json_object_set_new(meta, "namespace", json_string(ns ? ns
+							      : "default"));
+	json_object_set(ref, "kind", json_object_get(obj, "kind"));
+	if (ns)
+		json_object_set_new(ref, "namespace", json_string(ns));
+	json_object_set(ref, "name", jpath(obj, "metadata.name"));
+	json_object_set(ref, "uid", jpath(obj, "metadata.uid"));
+	json_object_set(ref, "apiVersion", json_object_get(obj, "apiVersion"));
+	json_object_set(ref, "resourceVersion",
+			jpath(obj, "metadata.resourceVersion"));
+	json_object_set_new(src, "component", json_string(component));
+	json_object_set_new(ev, "apiVersion", json_string("v1"));
+	json_object_set_new(ev, "kind", json_string("Event"));
+	json_object_set_new(ev, "metadata", meta);
+	json_object_set_new(ev, "involvedObject", ref);
+	json_object_set_new(ev, "reason", json_string(reason));
+	json_object_set_new(ev, "message", json_string(msg.buf));
+	json_object_set_new(ev, "source", src);
+	json_object_set_new(ev, "firstTimestamp", json_string(ts.buf));
+	json_object_set_new(ev, "lastTimestamp", json_string(ts.buf));
+	json_object_set_new(ev, "count", json_integer(1));
+	json_object_set_new(ev, "type", json_string(type));
+	json_object_set_new(ev, "reportingComponent", json_string(component));
+	json_object_set_new(ev, "reportingInstance", json_string(""));
+	r = write_create(s, et, ns ? ns : "default", ev, 0, &warn, &st);
+	json_decref(r);
+	json_decref(st);
+	json_decref(ev);
+	strvec_clear(&warn);
+	strbuf_release(&msg);
+	strbuf_release(&ts);
+	free(name);
+}
+
 int ctl_image_fails(const json_t *podspec)
 {
 	static const char *const lists[] = { "containers", "initContainers",
@@ -185,6 +240,9 @@ static void job(struct sim *s, const struct rtype *t, json_t *d)
 			      "Job has reached the specified backoff limit", 0);
 		ctl_set_condition(st, "Failed", "True", "BackoffLimitExceeded",
 			      "Job has reached the specified backoff limit", 0);
+		ctl_event(s, d, "Warning", "BackoffLimitExceeded",
+			  "job-controller",
+			  "Job has reached the specified backoff limit");
 	} else {
 		json_object_del(st, "active");
 		ctl_set_int(st, "ready", 0);
@@ -195,12 +253,50 @@ static void job(struct sim *s, const struct rtype *t, json_t *d)
 			      "Reached expected number of succeeded pods", 0);
 		ctl_set_condition(st, "Complete", "True", "CompletionsReached",
 			      "Reached expected number of succeeded pods", 0);
+		ctl_event(s, d, "Normal", "Completed", "job-controller",
+			  "Job completed");
 	}
 	if (!json_object_get(st, "uncountedTerminatedPods"))
 		json_object_set_new(st, "uncountedTerminatedPods",
 				    json_object());
 	strbuf_release(&now);
 	write_controller(s, t, o);
+}
+
+/* The scheduler's and the kubelet's events for a Pod, once. */
+static void pod_events(struct sim *s, const json_t *p, int fails)
+{
+	json_t *st = ctl_state(s, p), *c;
+	size_t i;
+
+	if (json_object_get(st, "events"))
+		return;
+	json_object_set_new(st, "events", json_true());
+	ctl_event(s, p, "Normal", "Scheduled", "default-scheduler",
+		  "Successfully assigned %s/%s to kubesim-node",
+		  jstr(p, "metadata.namespace"), jstr(p, "metadata.name"));
+	json_array_foreach(jpath(p, "spec.containers"), i, c) {
+		const char *img = jstr(c, "image"), *cn = jstr(c, "name");
+
+		if (fails) {
+			ctl_event(s, p, "Normal", "Pulling", "kubelet",
+				  "Pulling image \"%s\"", img);
+			ctl_event(s, p, "Warning", "Failed", "kubelet",
+				  "Failed to pull image \"%s\": rpc error: "
+				  "code = NotFound desc = failed to pull and "
+				  "unpack image \"%s\": not found", img, img);
+			ctl_event(s, p, "Warning", "BackOff", "kubelet",
+				  "Back-off pulling image \"%s\"", img);
+			continue;
+		}
+		ctl_event(s, p, "Normal", "Pulled", "kubelet",
+			  "Container image \"%s\" already present on machine",
+			  img);
+		ctl_event(s, p, "Normal", "Created", "kubelet",
+			  "Created container: %s", cn);
+		ctl_event(s, p, "Normal", "Started", "kubelet",
+			  "Started container %s", cn);
+	}
 }
 
 static void pod(struct sim *s, const struct rtype *t, json_t *p)
@@ -268,6 +364,7 @@ static void pod(struct sim *s, const struct rtype *t, json_t *p)
 	json_object_set_new(st, "containerStatuses", cs);
 	strbuf_release(&now);
 	write_controller(s, t, o);
+	pod_events(s, p, fails);
 }
 
 static void bind_claim(struct sim *s, const struct rtype *t, json_t *pvc)
@@ -287,8 +384,19 @@ static void bind_claim(struct sim *s, const struct rtype *t, json_t *pvc)
 	if (!sc)
 		return; /* no class, or a missing one: stays Pending */
 	mode = jstr(sc, "volumeBindingMode");
-	if (mode && !strcmp(mode, "WaitForFirstConsumer"))
-		return; /* no pod ever consumes it here */
+	if (mode && !strcmp(mode, "WaitForFirstConsumer")) {
+		/* no pod ever consumes it here */
+		json_t *cst = ctl_state(s, pvc);
+
+		if (!json_object_get(cst, "events")) {
+			json_object_set_new(cst, "events", json_true());
+			ctl_event(s, pvc, "Normal", "WaitForFirstConsumer",
+				  "persistentvolume-controller",
+				  "waiting for first consumer to be created "
+				  "before binding");
+		}
+		return;
+	}
 	prov = jstr(sc, "provisioner");
 	pvname = xasprintf("pvc-%s", jstr(pvc, "metadata.uid"));
 	pv = json_object();
@@ -353,6 +461,9 @@ static void bind_claim(struct sim *s, const struct rtype *t, json_t *pvc)
 			jpath(pvc, "spec.resources.requests.storage"));
 	json_object_set_new(o, "status", st);
 	write_controller(s, t, o);
+	ctl_event(s, pvc, "Normal", "ProvisioningSucceeded",
+		  prov ? prov : "kubesim.io/hostpath",
+		  "Successfully provisioned volume %s", pvname);
 	free(pvname);
 }
 

@@ -343,6 +343,10 @@ void ctl_now(struct strbuf *out);
 void ctl_set_condition(json_t *status, const char *type, const char *st,
 		       const char *reason, const char *message,
 		       int update_time);
+/* record an Event about obj (type Normal or Warning) */
+void ctl_event(struct sim *s, const json_t *obj, const char *type,
+	       const char *reason, const char *component, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 /* does a pod spec use an image tagged "fail"? */
 int ctl_image_fails(const json_t *podspec);
 /* pod-template-hash of a template */

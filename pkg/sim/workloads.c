@@ -129,10 +129,18 @@ static void replicaset_pods(struct sim *s, const json_t *rs)
 			s, pt, ns,
 			pod_from_template(rs, jpath(rs, "spec.template"),
 					  "apps/v1", "ReplicaSet", name)));
+		ctl_event(s, rs, "Normal", "SuccessfulCreate",
+			  "replicaset-controller", "Created pod: %s", name);
 		free(name);
 	}
-	for (long long n = (long long)json_array_size(mine); n > want; n--)
-		ctl_delete(s, pt, json_array_get(mine, (size_t)n - 1));
+	for (long long n = (long long)json_array_size(mine); n > want; n--) {
+		const json_t *p = json_array_get(mine, (size_t)n - 1);
+
+		ctl_delete(s, pt, p);
+		ctl_event(s, rs, "Normal", "SuccessfulDelete",
+			  "replicaset-controller", "Deleted pod: %s",
+			  jstr(p, "metadata.name"));
+	}
 	json_decref(mine);
 }
 
@@ -194,6 +202,12 @@ static long long deployment_replicasets(struct sim *s, const json_t *d,
 		json_object_set_new(json_object_get(o, "spec"), "replicas",
 				    json_integer(0));
 		write_controller(s, rst, o);
+		ctl_event(s, d, "Normal", "ScalingReplicaSet",
+			  "deployment-controller",
+			  "Scaled down replica set %s from %lld to 0",
+			  jstr(rs, "metadata.name"),
+			  (long long)json_integer_value(jpath(rs,
+							      "spec.replicas")));
 	}
 	if (!current) {
 		json_t *o = json_object(), *meta = json_object(), *spec;
@@ -238,9 +252,19 @@ static long long deployment_replicasets(struct sim *s, const json_t *d,
 		json_object_set_new(o, "spec", spec);
 		json_decref(labels);
 		json_decref(create_child_of(s, rst, ns, o));
+		ctl_event(s, d, "Normal", "ScalingReplicaSet",
+			  "deployment-controller",
+			  "Scaled up replica set %s from 0 to %lld", name, want);
 	} else if (json_integer_value(jpath(current, "spec.replicas")) !=
 		   want) {
 		json_t *o = json_deep_copy(current);
+		long long from = json_integer_value(jpath(current,
+							  "spec.replicas"));
+
+		ctl_event(s, d, "Normal", "ScalingReplicaSet",
+			  "deployment-controller",
+			  "Scaled %s replica set %s from %lld to %lld",
+			  want > from ? "up" : "down", name, from, want);
 
 		json_object_set_new(json_object_get(o, "spec"), "replicas",
 				    json_integer(want));
@@ -274,10 +298,21 @@ static void revision_pods(struct sim *s, const json_t *owner, const char *kind,
 
 		if ((ordinal && dash && atoll(dash + 1) >= n) ||
 		    (!ordinal && (long long)i >= n) ||
-		    !prev || strcmp(prev, rev))
+		    !prev || strcmp(prev, rev)) {
 			ctl_delete(s, pt, p);
-		else
+			if (ordinal)
+				ctl_event(s, owner, "Normal", "SuccessfulDelete",
+					  "statefulset-controller",
+					  "delete Pod %s in StatefulSet %s "
+					  "successful", pn,
+					  jstr(owner, "metadata.name"));
+			else
+				ctl_event(s, owner, "Normal", "SuccessfulDelete",
+					  "daemonset-controller",
+					  "Deleted pod: %s", pn);
+		} else {
 			have++;
+		}
 	}
 	for (long long k = 0; k < n; k++) {
 		char *name = ordinal ? xasprintf("%s-%lld",
@@ -299,6 +334,15 @@ static void revision_pods(struct sim *s, const json_t *owner, const char *kind,
 					    "statefulset.kubernetes.io/pod-name",
 					    json_string(name));
 		json_decref(create_child_of(s, pt, ns, pod));
+		if (ordinal)
+			ctl_event(s, owner, "Normal", "SuccessfulCreate",
+				  "statefulset-controller",
+				  "create Pod %s in StatefulSet %s successful",
+				  name, jstr(owner, "metadata.name"));
+		else
+			ctl_event(s, owner, "Normal", "SuccessfulCreate",
+				  "daemonset-controller", "Created pod: %s",
+				  name);
 		free(name);
 	}
 	json_decref(mine);
