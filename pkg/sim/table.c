@@ -643,6 +643,67 @@ static void p_apiservice(struct sim *s, const json_t *o, json_t *row)
 	strbuf_release(&svc);
 }
 
+static void p_node(struct sim *s, const json_t *o, json_t *row)
+{
+	struct strbuf roles = STRBUF_INIT;
+	const char *k;
+	json_t *v;
+	size_t i;
+	const char *ip = NULL;
+
+	(void)s;
+	json_object_foreach(jpath(o, "metadata.labels"), k, v)
+		if (!strncmp(k, "node-role.kubernetes.io/", 24))
+			strbuf_addf(&roles, "%s%s", roles.len ? "," : "",
+				    k + 24);
+	json_array_foreach(jpath(o, "status.addresses"), i, v)
+		if (!strcmp(jstr(v, "type") ? jstr(v, "type") : "",
+			    "InternalIP"))
+			ip = jstr(v, "address");
+	C(json_string(condition_is(o, "Ready") ? "Ready" : "NotReady"));
+	C(json_string(roles.len ? roles.buf : "<none>"));
+	C(age(o, "metadata.creationTimestamp"));
+	C(json_string(jstr(o, "status.nodeInfo.kubeletVersion")
+			      ? jstr(o, "status.nodeInfo.kubeletVersion") : ""));
+	C(or_none(ip));
+	C(json_string("<none>"));
+	C(json_string(jstr(o, "status.nodeInfo.osImage")
+			      ? jstr(o, "status.nodeInfo.osImage") : ""));
+	C(json_string(jstr(o, "status.nodeInfo.kernelVersion")
+			      ? jstr(o, "status.nodeInfo.kernelVersion") : ""));
+	C(json_string(jstr(o, "status.nodeInfo.containerRuntimeVersion")
+			      ? jstr(o, "status.nodeInfo."
+					"containerRuntimeVersion")
+			      : ""));
+	strbuf_release(&roles);
+}
+
+/* Events lead with Last Seen; their name is a wide column, last */
+static void p_event(struct sim *s, const json_t *o, json_t *row)
+{
+	struct strbuf obj = STRBUF_INIT;
+	const char *kind = jstr(o, "involvedObject.kind");
+
+	(void)s;
+	json_array_clear(row);
+	for (const char *p = kind ? kind : ""; *p; p++)
+		strbuf_addch(&obj, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+	strbuf_addf(&obj, "/%s", jstr(o, "involvedObject.name")
+					 ? jstr(o, "involvedObject.name") : "");
+	C(age(o, "lastTimestamp"));
+	C(json_string(jstr(o, "type") ? jstr(o, "type") : ""));
+	C(json_string(jstr(o, "reason") ? jstr(o, "reason") : ""));
+	C(json_string(obj.buf));
+	C(json_string(""));
+	C(json_string(jstr(o, "source.component")
+			      ? jstr(o, "source.component") : ""));
+	C(json_string(jstr(o, "message") ? jstr(o, "message") : ""));
+	C(age(o, "firstTimestamp"));
+	C(json_integer(ival(o, "count")));
+	C(json_incref(jpath(o, "metadata.name")));
+	strbuf_release(&obj);
+}
+
 static void p_age(struct sim *s, const json_t *o, json_t *row)
 {
 	(void)s;
@@ -668,6 +729,12 @@ static const struct printer printers[] = {
 	  "Schedule|Timezone|Suspend|Active:integer|Last Schedule|Age",
 	  p_cronjob },
 	{ "", "pods", "Ready|Status|Restarts|Age|IP:1|Node:1", p_pod },
+	{ "", "events",
+	  "!Last Seen|Type|Reason|Object|Subobject:1|Source:1|Message|"
+	  "First Seen:1|Count:integer:1|Name:1", p_event },
+	{ "", "nodes",
+	  "Status|Roles|Age|Version|Internal-IP:1|External-IP:1|OS-Image:1|"
+	  "Kernel-Version:1|Container-Runtime:1", p_node },
 	{ "", "configmaps", "Data:integer|Age", p_cm },
 	{ "", "secrets", "Type|Data:integer|Age", p_secret },
 	{ "", "namespaces", "Status|Age", p_ns },
@@ -729,15 +796,26 @@ static json_t *columns_of(const char *spec)
 	json_t *cols = json_array();
 	const char *p = spec;
 
-	json_array_append_new(cols, col("Name", "string", "name", 0));
+	/* "!" first: the printer names its own columns, Name among them */
+	if (*p == '!')
+		p++;
+	else
+		json_array_append_new(cols, col("Name", "string", "name", 0));
 	while (*p) {
 		size_t n = strcspn(p, "|");
 		char *one = xstrndup(p, n), *c1 = strchr(one, ':');
 		const char *type = "string";
 		int prio = 0;
 
+		/* Title:type, Title:1 (a wide column), Title:type:1 */
 		if (c1) {
+			char *c2 = strchr(c1 + 1, ':');
+
 			*c1++ = 0;
+			if (c2) {
+				*c2++ = 0;
+				prio = atoi(c2);
+			}
 			if (!strcmp(c1, "1"))
 				prio = 1;
 			else
