@@ -479,7 +479,7 @@ struct tmpl_value *chart_yaml_unmarshal(const char *s, size_t len,
 					struct gerr *err)
 {
 	struct yaml_docs docs = YAML_DOCS_INIT;
-	if (yaml_parse(s, len, "yaml", 0, &docs, err) < 0)
+	if (yaml_parse(s, len, "yaml", YAML_DUPLICATE_KEYS, &docs, err) < 0)
 		return NULL;
 	struct tmpl_value *v = docs.nr ? tmpl_from_json(docs.v[0].value, 0)
 				       : tmpl_nil();

@@ -296,7 +296,8 @@ static int parse_head(const char *doc, const char *file, struct head *h,
 {
 	memset(h, 0, sizeof(*h));
 	struct yaml_docs docs = YAML_DOCS_INIT;
-	if (yaml_parse(doc, strlen(doc), file, 0, &docs, err) < 0) {
+	if (yaml_parse(doc, strlen(doc), file, YAML_DUPLICATE_KEYS, &docs,
+		       err) < 0) {
 		const char *m = gerr_msg(err);
 		char *copy = xstrdup(m);
 		gerr_setc(err, GERR_INPUT, "YAML parse error on %s: %s", file,

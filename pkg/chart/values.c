@@ -620,7 +620,7 @@ int chart_values_add_yaml(struct tmpl_value *vals, const char *buf,
 			  size_t len, const char *name, struct gerr *err)
 {
 	struct yaml_docs docs = YAML_DOCS_INIT;
-	if (yaml_parse(buf, len, name, 0, &docs, err) < 0)
+	if (yaml_parse(buf, len, name, YAML_DUPLICATE_KEYS, &docs, err) < 0)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < docs.nr; i++) {

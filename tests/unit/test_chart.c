@@ -155,10 +155,13 @@ static void run_case(const struct tcase *c)
 			const char *sp = strchr(s->name + 8, ' ');
 			char *arch = xstrndup(s->name + 8,
 					      (size_t)(sp - s->name - 8));
+			/* DIR may be "../x": pack from its parent */
 			char *cmd = xasprintf("cd '%s/chart' && mkdir -p \"$(dirname "
-					      "'%s')\" && tar -czf '%s' '%s' && "
-					      "rm -rf '%s'", dir, arch, arch,
-					      sp + 1, sp + 1);
+					      "'%s')\" && a=\"$PWD/%s\" && "
+					      "cd \"$(dirname '%s')\" && tar -czf "
+					      "\"$a\" \"$(basename '%s')\" && rm -rf "
+					      "\"$(basename '%s')\"", dir, arch,
+					      arch, sp + 1, sp + 1, sp + 1);
 			if (system(cmd) != 0)
 				t_diag("%s: cannot pack %s", c->name, arch);
 			free(cmd);
