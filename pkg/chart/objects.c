@@ -3,6 +3,7 @@
  * .Files, chartutil.Values (with their methods), and the functions Helm
  * adds to Sprig's (engine/funcs.go and engine/engine.go).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1034,14 +1035,26 @@ static void toml_element(struct strbuf *out, const json_t *v)
 		strbuf_addf(out, "%lld", (long long)json_integer_value(v));
 		break;
 	case JSON_REAL: {
-		char buf[64];
-		snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
-		struct strbuf sb = STRBUF_INIT;
-		yaml_format_float(&sb, json_real_value(v));
-		if (!strpbrk(sb.buf, ".eEn"))
-			strbuf_addstr(&sb, ".0");
-		strbuf_add(out, sb.buf, sb.len);
-		strbuf_release(&sb);
+		/* strconv.FormatFloat(f, 'f', -1, 64) and a ".0" when that
+		 * has no point: the shortest fixed notation that reads back */
+		double d = json_real_value(v);
+		char buf[400];
+		if (isnan(d)) {
+			strbuf_addstr(out, "nan");
+			break;
+		}
+		if (isinf(d)) {
+			strbuf_addstr(out, d > 0 ? "inf" : "-inf");
+			break;
+		}
+		for (int prec = 0; prec < 340; prec++) {
+			snprintf(buf, sizeof(buf), "%.*f", prec, d);
+			if (strtod(buf, NULL) == d)
+				break;
+		}
+		strbuf_addstr(out, buf);
+		if (!strchr(buf, '.'))
+			strbuf_addstr(out, ".0");
 		break;
 	}
 	case JSON_TRUE:
@@ -1169,11 +1182,50 @@ static void toml_map(struct toml_enc *e, struct strvec *path,
 	strvec_clear(&sub);
 }
 
+/* JSON for TOML: like tmpl_to_json, but a float64 stays a JSON real even
+ * when it is whole (TOML writes 3.0 for it, and 3 for an integer). */
+static json_t *toml_json(const struct tmpl_value *v, struct gerr *err)
+{
+	if (!v)
+		return json_null();
+	switch (v->kind) {
+	case TMPL_FLOAT64:
+		return json_real(v->u.f);
+	case TMPL_LIST: {
+		json_t *a = json_array();
+		for (size_t i = 0; i < tmpl_list_len(v); i++) {
+			json_t *e = toml_json(tmpl_list_get(v, i), err);
+			if (!e) {
+				json_decref(a);
+				return NULL;
+			}
+			json_array_append_new(a, e);
+		}
+		return a;
+	}
+	case TMPL_MAP: {
+		json_t *o = json_object();
+		for (size_t i = 0; i < tmpl_map_len(v); i++) {
+			const struct tmpl_map_entry *e = tmpl_map_entry(v, i);
+			json_t *j = toml_json(e->value, err);
+			if (!j) {
+				json_decref(o);
+				return NULL;
+			}
+			json_object_setn_new(o, e->key, e->klen, j);
+		}
+		return o;
+	}
+	default:
+		return tmpl_to_json(v, err);
+	}
+}
+
 static int f_to_toml(struct tmpl_call *call, struct tmpl_value **a,
 		     size_t n, struct tmpl_value **r)
 {
 	struct gerr err = GERR_INIT;
-	json_t *j = tmpl_to_json(a[0], &err);
+	json_t *j = toml_json(a[0], &err);
 	struct strbuf sb = STRBUF_INIT;
 	if (!j) {
 		strbuf_addstr(&sb, gerr_msg(&err));
