@@ -14,6 +14,12 @@
 
 #include "pkg/template/funcs.h"
 
+extern const struct tmpl_func sprig_string_funcs[], sprig_case_funcs[],
+	sprig_list_funcs[], sprig_dict_funcs[], sprig_math_funcs[],
+	sprig_misc_funcs[], sprig_url_funcs[], sprig_regex_funcs[];
+
 const struct tmpl_func *const tmpl_library[] = {
+	sprig_string_funcs, sprig_case_funcs, sprig_list_funcs, sprig_dict_funcs,
+	sprig_math_funcs, sprig_misc_funcs, sprig_url_funcs, sprig_regex_funcs,
 	NULL,
 };

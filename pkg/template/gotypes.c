@@ -9,15 +9,16 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/template/funcs.h"
+#include "pkg/template/gotime.h"
 #include "pkg/template/value.h"
 
 /* ---- time.Time ---- */
 
-static const char *const long_months[] = {
+const char *const tmpl_long_months[12] = {
 	"January", "February", "March", "April", "May", "June", "July",
 	"August", "September", "October", "November", "December",
 };
-static const char *const long_days[] = {
+const char *const tmpl_long_days[7] = {
 	"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 	"Saturday",
 };
@@ -84,30 +85,6 @@ static void append_int(struct strbuf *sb, long long x, int width)
 	strbuf_addstr(sb, buf);
 }
 
-enum std {
-	STD_NONE,
-	STD_LONG_MONTH, STD_MONTH, STD_NUM_MONTH, STD_ZERO_MONTH,
-	STD_LONG_WEEKDAY, STD_WEEKDAY,
-	STD_DAY, STD_UNDER_DAY, STD_ZERO_DAY,
-	STD_UNDER_YEARDAY, STD_ZERO_YEARDAY,
-	STD_HOUR, STD_HOUR12, STD_ZERO_HOUR12,
-	STD_MINUTE, STD_ZERO_MINUTE, STD_SECOND, STD_ZERO_SECOND,
-	STD_LONG_YEAR, STD_YEAR, STD_PM, STD_pm, STD_TZ,
-	STD_ISO8601_TZ, STD_ISO8601_SECONDS_TZ, STD_ISO8601_SHORT_TZ,
-	STD_ISO8601_COLON_TZ, STD_ISO8601_COLON_SECONDS_TZ,
-	STD_NUM_TZ, STD_NUM_SECONDS_TZ, STD_NUM_SHORT_TZ, STD_NUM_COLON_TZ,
-	STD_NUM_COLON_SECONDS_TZ,
-	STD_FRAC0, STD_FRAC9,
-};
-
-struct chunk {
-	enum std std;
-	size_t prefix;          /* literal bytes before the element */
-	size_t len;             /* bytes the element takes in the layout */
-	size_t skip;            /* a literal byte kept before it ("_2006") */
-	int digits;             /* fractional seconds: how many */
-	char sep;               /* fractional seconds: '.' or ',' */
-};
 
 static int has(const char *l, size_t n, size_t i, const char *s)
 {
@@ -115,8 +92,7 @@ static int has(const char *l, size_t n, size_t i, const char *s)
 	return n - i >= k && !memcmp(l + i, s, k);
 }
 
-/* Go's nextStdChunk: the first layout element at or after l[0]. */
-static void next_chunk(const char *l, size_t n, struct chunk *c)
+void tmpl_layout_next(const char *l, size_t n, struct chunk *c)
 {
 	static const struct {
 		const char *text;
@@ -319,7 +295,7 @@ void tmpl_time_format(struct strbuf *out, const struct tmpl_time *t,
 	struct chunk c;
 	to_civil(t, &cv);
 	while (n > 0) {
-		next_chunk(layout, n, &c);
+		tmpl_layout_next(layout, n, &c);
 		strbuf_add(out, layout, c.prefix + c.skip);
 		if (c.std == STD_NONE)
 			break;
@@ -329,12 +305,12 @@ void tmpl_time_format(struct strbuf *out, const struct tmpl_time *t,
 		switch (c.std) {
 		case STD_YEAR: append_int(out, (cv.year % 100 + 100) % 100, 2); break;
 		case STD_LONG_YEAR: append_int(out, cv.year, 4); break;
-		case STD_MONTH: strbuf_add(out, long_months[cv.month - 1], 3); break;
-		case STD_LONG_MONTH: strbuf_addstr(out, long_months[cv.month - 1]); break;
+		case STD_MONTH: strbuf_add(out, tmpl_long_months[cv.month - 1], 3); break;
+		case STD_LONG_MONTH: strbuf_addstr(out, tmpl_long_months[cv.month - 1]); break;
 		case STD_NUM_MONTH: append_int(out, cv.month, 0); break;
 		case STD_ZERO_MONTH: append_int(out, cv.month, 2); break;
-		case STD_WEEKDAY: strbuf_add(out, long_days[cv.wday], 3); break;
-		case STD_LONG_WEEKDAY: strbuf_addstr(out, long_days[cv.wday]); break;
+		case STD_WEEKDAY: strbuf_add(out, tmpl_long_days[cv.wday], 3); break;
+		case STD_LONG_WEEKDAY: strbuf_addstr(out, tmpl_long_days[cv.wday]); break;
 		case STD_DAY: append_int(out, cv.day, 0); break;
 		case STD_UNDER_DAY:
 			if (cv.day < 10)

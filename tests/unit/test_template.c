@@ -25,6 +25,11 @@
  * (tests/tools/gotemplate, Go 1.19) except in cases with a "go" section,
  * whose expectations follow the release notes of the Go version named.
  *
+ * Files named sprig_*.test run with the function library instead of the
+ * test functions (Go's builtins plus Sprig, as Helm has them); their
+ * expectations come from Sprig's documented behaviour and its Go sources,
+ * explained in each file.
+ *
  * The test functions below have the Go signatures the tool gives them, so
  * that argument conversion errors can be compared too.
  */
@@ -583,9 +588,11 @@ int main(void)
 	struct dirent *de;
 
 	mem_init();
-	funcs = tmpl_funcs_new();
-	t_ok(tmpl_funcs_add(funcs, test_funcs, &err) == 0,
+	struct tmpl_funcs *test = tmpl_funcs_new(), *lib = tmpl_funcs_new();
+	t_ok(tmpl_funcs_add(test, test_funcs, &err) == 0,
 	     "test functions register: %s", gerr_msg(&err));
+	t_ok(tmpl_funcs_add_library(lib, &err) == 0,
+	     "library registers: %s", gerr_msg(&err));
 	snprintf(dir, sizeof(dir), "%s/template", t_testdata());
 	d = opendir(dir);
 	if (!d) {
@@ -598,11 +605,15 @@ int main(void)
 	closedir(d);
 	strvec_sort(&files);
 	for (size_t i = 0; i < files.nr; i++) {
+		const char *base = strrchr(files.v[i], '/');
+		funcs = !strncmp(base ? base + 1 : files.v[i], "sprig_", 6) ? lib
+									      : test;
 		t_diag("%s", files.v[i]);
 		run_file(files.v[i]);
 	}
 	strvec_clear(&files);
-	tmpl_funcs_free(funcs);
+	tmpl_funcs_free(test);
+	tmpl_funcs_free(lib);
 	gerr_clear(&err);
 	return t_done();
 }
