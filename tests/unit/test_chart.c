@@ -13,7 +13,8 @@
  *                          --api-versions --show-only --include-crds
  *                          --skip-tests --is-upgrade; "CHART" as the
  *                          first line renders CHART (a path in the case
- *                          directory) instead of the directory itself
+ *                          directory) instead of the directory itself,
+ *                          "builtin NAME" the chart templates/NAME
  *   --- output             exactly what is printed
  *   --- error              or: the error message
  *   --- error-end          or: how the error message ends
@@ -186,7 +187,13 @@ static void run_case(const struct tcase *c)
 	}
 	int rc = 0;
 	size_t first = 0;
-	if (lines.nr && lines.v[0][0] != '-') {
+	if (lines.nr && !strncmp(lines.v[0], "builtin ", 8)) {
+		/* a chart of the top-level templates/ directory */
+		free(chart_path);
+		chart_path = xasprintf("%s/../templates/%s", t_testdata(),
+				       lines.v[0] + 8);
+		first = 1;
+	} else if (lines.nr && lines.v[0][0] != '-') {
 		free(chart_path);
 		chart_path = xasprintf("%s/chart/%s", dir, lines.v[0]);
 		first = 1;
