@@ -153,8 +153,10 @@ int chart_render(const struct chart *c, const struct tmpl_value *vals,
 		 struct gerr *err);
 
 /* The rendered documents as objects (CRDs, then manifests, then hooks, as
- * printed), each with its # Source path as its file and the line where it
- * starts in that rendered template. Empty documents are skipped. */
+ * printed), appended to objs, each with its # Source path as its file and
+ * its line within the document. Empty and comment-only documents are
+ * skipped, a List is expanded (yaml_parse_manifests); a document that is
+ * not a valid object is an error naming its source. */
 int chart_output_objects(const struct chart_output *out,
 			 struct obj_list *objs, struct gerr *err);
 

@@ -543,7 +543,7 @@ static int check_schemas(const struct rnode *n, const struct tmpl_value *vals,
 		json_decref(j);
 		if (r == -2) {
 			strbuf_release(&sb);
-			return -1;
+			return gerr_prefix(err, "%s", n->name);
 		}
 		if (r < 0) {
 			strbuf_addf(report, "%s:\n", n->name);
