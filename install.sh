@@ -5,7 +5,8 @@
 set -eu
 
 PACKAGES="libgit2-dev libyaml-dev libjansson-dev libcurl4-openssl-dev \
-libpcre2-dev libmicrohttpd-dev libssl-dev libarchive-dev pkg-config bats \
+libpcre2-dev libmicrohttpd-dev libssl-dev libarchive-dev libcrypt-dev tzdata \
+pkg-config bats \
 bats-assert bats-support"
 
 usage() {

@@ -16,10 +16,12 @@
 
 extern const struct tmpl_func sprig_string_funcs[], sprig_case_funcs[],
 	sprig_list_funcs[], sprig_dict_funcs[], sprig_math_funcs[],
-	sprig_misc_funcs[], sprig_url_funcs[], sprig_regex_funcs[];
+	sprig_misc_funcs[], sprig_url_funcs[], sprig_regex_funcs[],
+	sprig_date_funcs[], sprig_crypto_funcs[];
 
 const struct tmpl_func *const tmpl_library[] = {
 	sprig_string_funcs, sprig_case_funcs, sprig_list_funcs, sprig_dict_funcs,
 	sprig_math_funcs, sprig_misc_funcs, sprig_url_funcs, sprig_regex_funcs,
+	sprig_date_funcs, sprig_crypto_funcs,
 	NULL,
 };

@@ -702,23 +702,27 @@ static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char b32_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-static int f_b64enc(struct tmpl_call *call, struct tmpl_value **args,
-		    size_t nargs, struct tmpl_value **result)
+void sprig_b64_encode(struct strbuf *out, const void *data, size_t n)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const unsigned char *p = (const unsigned char *)STR(args[0]);
-	size_t n = LEN(args[0]);
+	const unsigned char *p = data;
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned long v = (unsigned long)p[i] << 16;
 		if (i + 1 < n)
 			v |= (unsigned long)p[i + 1] << 8;
 		if (i + 2 < n)
 			v |= p[i + 2];
-		strbuf_addch(&sb, b64_alphabet[(v >> 18) & 63]);
-		strbuf_addch(&sb, b64_alphabet[(v >> 12) & 63]);
-		strbuf_addch(&sb, i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=');
-		strbuf_addch(&sb, i + 2 < n ? b64_alphabet[v & 63] : '=');
+		strbuf_addch(out, b64_alphabet[(v >> 18) & 63]);
+		strbuf_addch(out, b64_alphabet[(v >> 12) & 63]);
+		strbuf_addch(out, i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=');
+		strbuf_addch(out, i + 2 < n ? b64_alphabet[v & 63] : '=');
 	}
+}
+
+static int f_b64enc(struct tmpl_call *call, struct tmpl_value **args,
+		    size_t nargs, struct tmpl_value **result)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sprig_b64_encode(&sb, STR(args[0]), LEN(args[0]));
 	return ret_buf(result, &sb);
 }
 
@@ -785,22 +789,28 @@ static long b64_quantum(const char *src, size_t len, size_t si,
 	return (long)si;
 }
 
+int sprig_b64_decode(const char *s, size_t len, struct strbuf *out,
+		     size_t *bad)
+{
+	size_t si = 0;
+	while (si < len) {
+		long next = b64_quantum(s, len, si, out, bad);
+		if (next < 0)
+			return -1;
+		si = (size_t)next;
+	}
+	return 0;
+}
+
 static int f_b64dec(struct tmpl_call *call, struct tmpl_value **args,
 		    size_t nargs, struct tmpl_value **result)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *s = STR(args[0]);
-	size_t len = LEN(args[0]), si = 0, bad = 0;
-	while (si < len) {
-		long next = b64_quantum(s, len, si, &sb, &bad);
-		if (next < 0) {
-			/* the error's text is the result, as Sprig has it */
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "illegal base64 data at input byte %zu",
-				    bad);
-			break;
-		}
-		si = (size_t)next;
+	size_t bad = 0;
+	if (sprig_b64_decode(STR(args[0]), LEN(args[0]), &sb, &bad) < 0) {
+		/* the error's text is the result, as Sprig has it */
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "illegal base64 data at input byte %zu", bad);
 	}
 	return ret_buf(result, &sb);
 }
