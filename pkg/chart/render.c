@@ -340,31 +340,40 @@ static long kind_rank(const char *kind)
 	return -1;
 }
 
-/* lessByKind: known kinds by rank, unknown kinds after them by name. */
-static int kind_less(const char *a, const char *b)
+struct ranked {
+	struct chart_manifest m;
+	long rank;              /* InstallOrder index, -1 for unknown kinds */
+	size_t pos;             /* for a stable sort */
+};
+
+static int cmp_ranked(const void *a, const void *b)
 {
-	long ra = kind_rank(a), rb = kind_rank(b);
-	if (ra < 0 && rb < 0)
-		return strcmp(a, b) < 0;
-	if (ra < 0)
-		return 0;
-	if (rb < 0)
-		return 1;
-	return ra < rb;
+	const struct ranked *x = a, *y = b;
+	if (x->rank >= 0 && y->rank >= 0 && x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if ((x->rank < 0) != (y->rank < 0))
+		return x->rank < 0 ? 1 : -1;
+	if (x->rank < 0) {
+		int c = strcmp(x->m.kind, y->m.kind);
+		if (c)
+			return c;
+	}
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* sort.SliceStable with lessByKind */
 static void sort_by_kind(struct chart_manifest *v, size_t n)
 {
-	/* stable insertion sort (sort.SliceStable) */
-	for (size_t i = 1; i < n; i++) {
-		struct chart_manifest t = v[i];
-		size_t j = i;
-		while (j > 0 && kind_less(t.kind, v[j - 1].kind)) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = t;
+	struct ranked *r = xcalloc(n + 1, sizeof(*r));
+	for (size_t i = 0; i < n; i++) {
+		r[i].m = v[i];
+		r[i].rank = kind_rank(v[i].kind);
+		r[i].pos = i;
 	}
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	for (size_t i = 0; i < n; i++)
+		v[i] = r[i].m;
+	free(r);
 }
 
 /* Is a hook annotation's list of events all known? Sets *test when one
