@@ -479,8 +479,10 @@ struct tmpl_value *chart_yaml_unmarshal(const char *s, size_t len,
 					struct gerr *err)
 {
 	struct yaml_docs docs = YAML_DOCS_INIT;
-	if (yaml_parse(s, len, "yaml", YAML_DUPLICATE_KEYS, &docs, err) < 0)
+	if (yaml_parse(s, len, "yaml", YAML_DUPLICATE_KEYS, &docs, err) < 0) {
+		yaml_docs_clear(&docs);     /* its file name */
 		return NULL;
+	}
 	struct tmpl_value *v = docs.nr ? tmpl_from_json(docs.v[0].value, 0)
 				       : tmpl_nil();
 	yaml_docs_clear(&docs);

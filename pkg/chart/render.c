@@ -298,6 +298,7 @@ static int parse_head(const char *doc, const char *file, struct head *h,
 	struct yaml_docs docs = YAML_DOCS_INIT;
 	if (yaml_parse(doc, strlen(doc), file, YAML_DUPLICATE_KEYS, &docs,
 		       err) < 0) {
+		yaml_docs_clear(&docs);     /* its file name */
 		const char *m = gerr_msg(err);
 		char *copy = xstrdup(m);
 		gerr_setc(err, GERR_INPUT, "YAML parse error on %s: %s", file,
@@ -876,8 +877,10 @@ int chart_output_objects(const struct chart_output *out,
 		const struct chart_manifest *m = &out->v[i];
 		struct yaml_docs docs = YAML_DOCS_INIT;
 		if (yaml_parse_manifests(m->content, strlen(m->content),
-					 m->source, &docs, err) < 0)
+					 m->source, &docs, err) < 0) {
+			yaml_docs_clear(&docs);
 			return -1;
+		}
 		if (obj_list_take_docs(objs, &docs, err) < 0) {
 			yaml_docs_clear(&docs);
 			return -1;

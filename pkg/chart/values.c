@@ -450,15 +450,15 @@ static int process_enabled(struct rnode *n, const struct tmpl_value *v,
 	process_tags(n, cvals);
 	process_conditions(n, cvals, path);
 
-	/* drop the disabled charts, and their entries */
+	/* drop the disabled charts, and their entries (by name, as Helm's
+	 * rm map does) */
+	struct strvec rm = STRVEC_INIT;
+	for (size_t k = 0; k < n->ndeps; k++)
+		if (!n->deps[k].enabled)
+			strvec_push(&rm, n->deps[k].name);
 	size_t j = 0;
 	for (size_t i = 0; i < n->nsubs; i++) {
-		int disabled = 0;
-		for (size_t k = 0; k < n->ndeps; k++)
-			if (!n->deps[k].enabled &&
-			    !strcmp(n->deps[k].name, n->subs[i]->name))
-				disabled = 1;
-		if (disabled)
+		if (strvec_find(&rm, n->subs[i]->name) >= 0)
 			rnode_free(n->subs[i]);
 		else
 			n->subs[j++] = n->subs[i];
@@ -466,12 +466,7 @@ static int process_enabled(struct rnode *n, const struct tmpl_value *v,
 	n->nsubs = j;
 	j = 0;
 	for (size_t i = 0; i < n->ndeps; i++) {
-		int disabled = 0;
-		for (size_t k = 0; k < n->ndeps; k++)
-			if (!n->deps[k].enabled &&
-			    !strcmp(n->deps[k].name, n->deps[i].name))
-				disabled = 1;
-		if (disabled) {
+		if (strvec_find(&rm, n->deps[i].name) >= 0) {
 			chart_dep_clear(&n->deps[i]);
 		} else {
 			if (j != i)
@@ -480,6 +475,7 @@ static int process_enabled(struct rnode *n, const struct tmpl_value *v,
 		}
 	}
 	n->ndeps = j;
+	strvec_clear(&rm);
 
 	int rc = 0;
 	for (size_t i = 0; i < n->nsubs && !rc; i++) {
@@ -620,8 +616,10 @@ int chart_values_add_yaml(struct tmpl_value *vals, const char *buf,
 			  size_t len, const char *name, struct gerr *err)
 {
 	struct yaml_docs docs = YAML_DOCS_INIT;
-	if (yaml_parse(buf, len, name, YAML_DUPLICATE_KEYS, &docs, err) < 0)
+	if (yaml_parse(buf, len, name, YAML_DUPLICATE_KEYS, &docs, err) < 0) {
+		yaml_docs_clear(&docs);     /* its file name */
 		return -1;
+	}
 	int rc = 0;
 	for (size_t i = 0; i < docs.nr; i++) {
 		json_t *j = docs.v[i].value;
