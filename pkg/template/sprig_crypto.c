@@ -517,8 +517,10 @@ static int parse_names(struct tmpl_call *call, const struct tmpl_value *ips,
 		if (!v || v->kind != TMPL_STRING) {
 			strbuf_reset(&sb);
 			tmpl_fmt_value(&sb, v);
-			return tmpl_call_error(call, "error parsing ip: %s is not "
-						     "a string", sb.buf);
+			tmpl_call_error(call, "error parsing ip: %s is not a string",
+					sb.buf);
+			strbuf_release(&sb);
+			return -1;
 		}
 		/* net.ParseIP: dotted IPv4 or IPv6; IPv4-mapped is IPv4 */
 		if (!strchr(STR(v), ':') && inet_pton(AF_INET, STR(v), buf) == 1)

@@ -788,7 +788,6 @@ static int time_parse(const char *layout, size_t llen, const char *value,
 		int bad = 0;
 		tmpl_layout_next(l.s, l.n, &c);
 		size_t plen = c.prefix + c.skip;
-		struct text hold;
 		if (skip_prefix(&v, l.s, plen) < 0)
 			return parse_fail(err, &pe, l.s, plen, v.s, v.n, NULL);
 		if (c.std == STD_NONE) {
@@ -800,24 +799,28 @@ static int time_parse(const char *layout, size_t llen, const char *value,
 		const char *elem = l.s + plen;
 		size_t elen = c.len;
 		advance(&l, plen + c.len);
-		hold = v;
 		switch (c.std) {
 		case STD_YEAR: {
 			long long y;
-			if (v.n < 2 || tatoi(v.s, 2, &y) < 0) {
+			if (v.n < 2) {
 				bad = 1;
 				break;
 			}
 			advance(&v, 2);
+			if (tatoi(v.s - 2, 2, &y) < 0) {
+				bad = 1;
+				break;
+			}
 			year = y >= 69 ? y + 1900 : y + 2000;
 			break;
 		}
 		case STD_LONG_YEAR:
-			if (v.n < 4 || !digit_at(v, 0) || tatoi(v.s, 4, &year) < 0) {
+			if (v.n < 4 || !digit_at(v, 0)) {
 				bad = 1;
 				break;
 			}
 			advance(&v, 4);
+			bad = tatoi(v.s - 4, 4, &year) < 0;
 			break;
 		case STD_MONTH:
 		case STD_LONG_MONTH:
@@ -906,8 +909,7 @@ static int time_parse(const char *layout, size_t llen, const char *value,
 				am = 1;
 			else
 				bad = 1;
-			if (!bad)
-				advance(&v, 2);
+			advance(&v, 2);
 			break;
 		case STD_TZ:
 			if (v.n >= 3 && !memcmp(v.s, "UTC", 3)) {
@@ -1028,8 +1030,9 @@ static int time_parse(const char *layout, size_t llen, const char *value,
 			snprintf(msg, sizeof(msg), ": %s out of range", range);
 			return parse_fail(err, &pe, elem, elen, v.s, v.n, msg);
 		}
+		/* Go names what is left after the element's first try */
 		if (bad)
-			return parse_fail(err, &pe, elem, elen, hold.s, hold.n, NULL);
+			return parse_fail(err, &pe, elem, elen, v.s, v.n, NULL);
 	}
 	if (pm && hour < 12)
 		hour += 12;

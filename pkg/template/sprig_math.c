@@ -398,10 +398,12 @@ static int until_step(struct tmpl_call *call, long long start, long long stop,
 	}
 	for (long long i = start; stop < start ? i > stop : i < stop;) {
 		tmpl_list_push(l, tmpl_int(i));
-		/* stop before wrapping around, as the span check allows */
-		if ((step > 0 && i > stop - step) || (step < 0 && i < stop - step))
+		/* stop where Go would, without overflowing: the next value
+		 * is past stop */
+		__int128 next = (__int128)i + step;
+		if (step > 0 ? next >= stop : next <= stop)
 			break;
-		i += step;
+		i = (long long)next;
 	}
 	*out = l;
 	return 0;
@@ -419,6 +421,12 @@ static int f_until_step(struct tmpl_call *call, struct tmpl_value **args,
 {
 	return until_step(call, args[0]->u.i, args[1]->u.i, args[2]->u.i,
 			  result);
+}
+
+/* Go's int addition, which wraps */
+static long long wrap_add(long long a, long long b)
+{
+	return (long long)((unsigned long long)a + (unsigned long long)b);
 }
 
 /* seq: like the Unix command — seq END, seq START END, seq START STEP END
@@ -448,15 +456,15 @@ static int f_seq(struct tmpl_call *call, struct tmpl_value **args,
 			*result = tmpl_stringn("", 0);
 			return 0;
 		}
-		if (until_step(call, start, end + (end < start ? -1 : 1), step,
-			       &l) < 0)
+		if (until_step(call, start, wrap_add(end, end < start ? -1 : 1),
+			       step, &l) < 0)
 			return -1;
 		break;
 	default:
 		*result = tmpl_stringn("", 0);
 		return 0;
 	}
-	if (!l && until_step(call, start, end + step, step, &l) < 0)
+	if (!l && until_step(call, start, wrap_add(end, step), step, &l) < 0)
 		return -1;
 	for (size_t i = 0; i < tmpl_list_len(l); i++)
 		strbuf_addf(&sb, i ? " %lld" : "%lld", tmpl_list_get(l, i)->u.i);

@@ -1,5 +1,5 @@
 /*
- * Sprig's defaults (default empty coalesce ternary all any), JSON
+ * Sprig's defaults (default empty coalesce ternary all any), hello, JSON
  * (toPrettyJson toRawJson mustToJson mustToPrettyJson mustToRawJson
  * mustFromJson — toJson and fromJson are Helm's own), reflection (typeOf
  * typeIs typeIsLike kindOf kindIs deepEqual), paths (base dir clean ext
@@ -25,6 +25,14 @@
 
 #define STR(v) ((v)->u.str.s)
 #define LEN(v) ((v)->u.str.len)
+
+/* Sprig's own greeting, part of its function map (and so of Helm's) */
+static int f_hello(struct tmpl_call *call, struct tmpl_value **args,
+		   size_t nargs, struct tmpl_value **result)
+{
+	*result = tmpl_string("Hello!");
+	return 0;
+}
 
 /* ---- defaults ---- */
 
@@ -477,6 +485,7 @@ const struct tmpl_func sprig_misc_funcs[] = {
 	{ "empty", f_empty, "any -> bool", 0 },
 	{ "ext", f_ext, "string -> string", 0 },
 	{ "getHostByName", f_get_host_by_name, "string -> string", 0 },
+	{ "hello", f_hello, " -> string", 0 },
 	{ "isAbs", f_is_abs, "string -> bool", 0 },
 	{ "kindIs", f_kind_is, "string, any -> bool", 0 },
 	{ "kindOf", f_kind_of, "any -> string", 0 },

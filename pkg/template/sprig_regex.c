@@ -203,9 +203,41 @@ static const char *const categories[] = {
 	NULL,
 };
 
-/* Is name a table Go knows: Any, a general category or a script? Scripts
- * are names like Greek or Old_Italic; PCRE2 has the same list and has the
- * last word when the pattern is compiled. */
+/* Go's unicode.Scripts (Unicode 15, Go 1.21 and later) */
+static const char *const scripts[] = {
+	"Adlam", "Ahom", "Anatolian_Hieroglyphs", "Arabic", "Armenian", "Avestan",
+	"Balinese", "Bamum", "Bassa_Vah", "Batak", "Bengali", "Bhaiksuki",
+	"Bopomofo", "Brahmi", "Braille", "Buginese", "Buhid", "Canadian_Aboriginal",
+	"Carian", "Caucasian_Albanian", "Chakma", "Cham", "Cherokee", "Chorasmian",
+	"Common", "Coptic", "Cuneiform", "Cypriot", "Cypro_Minoan", "Cyrillic",
+	"Deseret", "Devanagari", "Dives_Akuru", "Dogra", "Duployan",
+	"Egyptian_Hieroglyphs", "Elbasan", "Elymaic", "Ethiopic", "Georgian",
+	"Glagolitic", "Gothic", "Grantha", "Greek", "Gujarati", "Gunjala_Gondi",
+	"Gurmukhi", "Han", "Hangul", "Hanifi_Rohingya", "Hanunoo", "Hatran",
+	"Hebrew", "Hiragana", "Imperial_Aramaic", "Inherited",
+	"Inscriptional_Pahlavi", "Inscriptional_Parthian", "Javanese", "Kaithi",
+	"Kannada", "Katakana", "Kawi", "Kayah_Li", "Kharoshthi",
+	"Khitan_Small_Script", "Khmer", "Khojki", "Khudawadi", "Lao", "Latin",
+	"Lepcha", "Limbu", "Linear_A", "Linear_B", "Lisu", "Lycian", "Lydian",
+	"Mahajani", "Makasar", "Malayalam", "Mandaic", "Manichaean", "Marchen",
+	"Masaram_Gondi", "Medefaidrin", "Meetei_Mayek", "Mende_Kikakui",
+	"Meroitic_Cursive", "Meroitic_Hieroglyphs", "Miao", "Modi", "Mongolian",
+	"Mro", "Multani", "Myanmar", "Nabataean", "Nag_Mundari", "Nandinagari",
+	"New_Tai_Lue", "Newa", "Nko", "Nushu", "Nyiakeng_Puachue_Hmong", "Ogham",
+	"Ol_Chiki", "Old_Hungarian", "Old_Italic", "Old_North_Arabian",
+	"Old_Permic", "Old_Persian", "Old_Sogdian", "Old_South_Arabian",
+	"Old_Turkic", "Old_Uyghur", "Oriya", "Osage", "Osmanya", "Pahawh_Hmong",
+	"Palmyrene", "Pau_Cin_Hau", "Phags_Pa", "Phoenician", "Psalter_Pahlavi",
+	"Rejang", "Runic", "Samaritan", "Saurashtra", "Sharada", "Shavian",
+	"Siddham", "SignWriting", "Sinhala", "Sogdian", "Sora_Sompeng", "Soyombo",
+	"Sundanese", "Syloti_Nagri", "Syriac", "Tagalog", "Tagbanwa", "Tai_Le",
+	"Tai_Tham", "Tai_Viet", "Takri", "Tamil", "Tangsa", "Tangut", "Telugu",
+	"Thaana", "Thai", "Tibetan", "Tifinagh", "Tirhuta", "Toto", "Ugaritic",
+	"Vai", "Vithkuqi", "Wancho", "Warang_Citi", "Yezidi", "Yi",
+	"Zanabazar_Square", NULL,
+};
+
+/* Is name a table Go knows: Any, a general category or a script? */
 static int unicode_table(const char *name, size_t n)
 {
 	if (n == 3 && !memcmp(name, "Any", 3))
@@ -213,13 +245,10 @@ static int unicode_table(const char *name, size_t n)
 	for (int i = 0; categories[i]; i++)
 		if (strlen(categories[i]) == n && !memcmp(categories[i], name, n))
 			return 1;
-	if (n < 2 || name[0] < 'A' || name[0] > 'Z')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!is_alnum((unsigned char)name[i]) && name[i] != '_')
-			return 0;
-	/* a category name is not a script: "Lx" is unknown */
-	return !(n == 2 && strchr("CLMNPSZ", name[0]));
+	for (int i = 0; scripts[i]; i++)
+		if (strlen(scripts[i]) == n && !memcmp(scripts[i], name, n))
+			return 1;
+	return 0;
 }
 
 /* parseUnicodeClass: \pL, \p{Greek}, \PL, \p{^Greek}. 0 when s is not

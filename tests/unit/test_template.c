@@ -588,6 +588,8 @@ int main(void)
 	struct dirent *de;
 
 	mem_init();
+	/* Sprig's date functions use the local zone: make it UTC */
+	setenv("TZ", "UTC", 1);
 	struct tmpl_funcs *test = tmpl_funcs_new(), *lib = tmpl_funcs_new();
 	t_ok(tmpl_funcs_add(test, test_funcs, &err) == 0,
 	     "test functions register: %s", gerr_msg(&err));
