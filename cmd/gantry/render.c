@@ -1,14 +1,18 @@
-/* gantry render [PATH...] */
+/* gantry render [PATH...] | gantry render --chart DIR [options] */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/gantry/cmd.h"
 #include "pkg/base/strbuf.h"
+#include "pkg/base/strvec.h"
+#include "pkg/chart/chart.h"
 #include "pkg/object/object.h"
 
 const char render_usage[] =
 	"usage: gantry render [options] PATH...\n"
+	"       gantry render --chart CHART [chart options]\n"
 	"\n"
 	"Read Kubernetes manifests from files and directories and print the\n"
 	"objects as one stream. Directories are read recursively for *.yaml,\n"
@@ -16,45 +20,235 @@ const char render_usage[] =
 	"Every object needs apiVersion, kind and metadata.name, and no two may\n"
 	"share group, kind, namespace and name.\n"
 	"\n"
+	"With --chart, render a Helm chart (a directory or a .tgz archive) and\n"
+	"print exactly what `helm template RELEASE CHART` prints.\n"
+	"\n"
 	"Options:\n"
 	"  -o, --output FORMAT   yaml (default): one YAML stream with '---'\n"
-	"                        between objects; json: one JSON array\n"
-	"  -h, --help            show this help\n";
+	"                        between objects (for a chart: helm's text);\n"
+	"                        json: one JSON array of the objects\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Chart options:\n"
+	"      --chart CHART     the chart directory or archive to render\n"
+	"      --release NAME    the release name (default release-name)\n"
+	"  -n, --namespace NS    the release namespace (default default)\n"
+	"  -f, --values FILE     a values file; repeat for more, later wins\n"
+	"      --set K=V         set values (a.b=1,list[0]=x); repeatable\n"
+	"      --set-string K=V  the same, every value a string\n"
+	"      --set-file K=PATH set values to the contents of files\n"
+	"      --set-json K=JSON set values to JSON values (or a JSON object)\n"
+	"      --set-literal K=V set one value to the literal string V\n"
+	"      --kube-version V  the Kubernetes version for .Capabilities\n"
+	"                        (default v1.32.0)\n"
+	"  -a, --api-versions V  an API version for .Capabilities.APIVersions;\n"
+	"                        repeatable\n"
+	"  -s, --show-only T     only the manifests of template T (a glob\n"
+	"                        such as templates/deploy.yaml); repeatable\n"
+	"      --include-crds    print the charts' crds/ files first\n"
+	"      --skip-tests      leave out test hooks\n"
+	"      --is-upgrade      set .Release.IsUpgrade instead of IsInstall\n";
+
+enum {
+	OPT_CHART = 256, OPT_RELEASE, OPT_SET, OPT_SET_STRING, OPT_SET_FILE,
+	OPT_SET_JSON, OPT_SET_LITERAL, OPT_KUBE_VERSION, OPT_INCLUDE_CRDS,
+	OPT_SKIP_TESTS, OPT_IS_UPGRADE,
+};
+
+struct chart_args {
+	const char *chart;
+	struct strvec files;
+	struct strvec sets[5];          /* by enum chart_set_kind */
+	struct strvec apis, show;
+	struct chart_render_opts o;
+};
+
+/* Values in Helm's order: files, then --set-json, --set, --set-string,
+ * --set-file, --set-literal (each kind in the order given). */
+static struct tmpl_value *user_values(struct chart_args *a, struct gerr *err)
+{
+	static const enum chart_set_kind order[] = { CHART_SET_JSON, CHART_SET,
+		CHART_SET_STRING, CHART_SET_FILE, CHART_SET_LITERAL };
+	struct tmpl_value *vals = chart_values_new();
+	for (size_t i = 0; i < a->files.nr; i++)
+		if (chart_values_add_file(vals, a->files.v[i], err) < 0)
+			goto fail;
+	for (size_t k = 0; k < 5; k++) {
+		struct strvec *sv = &a->sets[order[k]];
+		for (size_t i = 0; i < sv->nr; i++)
+			if (chart_values_set(vals, order[k], sv->v[i], err) < 0)
+				goto fail;
+	}
+	return vals;
+fail:
+	tmpl_unref(vals);
+	return NULL;
+}
+
+static int render_chart(struct chart_args *a, const char *format)
+{
+	struct gerr err = GERR_INIT;
+	struct chart_output out = CHART_OUTPUT_INIT;
+	struct obj_list objs = OBJ_LIST_INIT;
+	struct strbuf json = STRBUF_INIT;
+	struct tmpl_value *vals = NULL;
+	struct chart *c = NULL;
+	int rc = 1;
+
+	if (!(c = chart_load(a->chart, &err)) || !(vals = user_values(a, &err)))
+		goto fail;
+	a->o.api_versions = (const char *const *)a->apis.v;
+	a->o.napi_versions = a->apis.nr;
+	a->o.show_only = (const char *const *)a->show.v;
+	a->o.nshow_only = a->show.nr;
+	if (chart_render(c, vals, &a->o, &out, &err) < 0)
+		goto fail;
+	if (!strcmp(format, "json")) {
+		if (chart_output_objects(&out, &objs, &err) < 0)
+			goto fail;
+		obj_list_write_json(&objs, &json);
+		if (cmd_write_stdout(json.buf, json.len, &err) < 0)
+			goto fail;
+	} else if (cmd_write_stdout(out.text.buf, out.text.len, &err) < 0) {
+		goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	rc = cmd_fail(&err);
+out:
+	gerr_clear(&err);
+	strbuf_release(&json);
+	obj_list_clear(&objs);
+	chart_output_release(&out);
+	tmpl_unref(vals);
+	chart_free(c);
+	return rc;
+}
 
 int cmd_render(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "chart", required_argument, NULL, OPT_CHART },
+		{ "release", required_argument, NULL, OPT_RELEASE },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "values", required_argument, NULL, 'f' },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "set-string", required_argument, NULL, OPT_SET_STRING },
+		{ "set-file", required_argument, NULL, OPT_SET_FILE },
+		{ "set-json", required_argument, NULL, OPT_SET_JSON },
+		{ "set-literal", required_argument, NULL, OPT_SET_LITERAL },
+		{ "kube-version", required_argument, NULL, OPT_KUBE_VERSION },
+		{ "api-versions", required_argument, NULL, 'a' },
+		{ "show-only", required_argument, NULL, 's' },
+		{ "include-crds", no_argument, NULL, OPT_INCLUDE_CRDS },
+		{ "skip-tests", no_argument, NULL, OPT_SKIP_TESTS },
+		{ "is-upgrade", no_argument, NULL, OPT_IS_UPGRADE },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct chart_args ca = { 0 };
+	int chart_opts = 0;
 	struct obj_list objs = OBJ_LIST_INIT;
 	struct strbuf out = STRBUF_INIT;
 	struct gerr err = GERR_INIT;
 	const char *format = "yaml";
 	int c, rc = 1;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:hn:f:a:s:", opts, NULL)) != -1) {
+		chart_opts += c != 'o' && c != 'h' && c != OPT_CHART;
 		switch (c) {
 		case 'o':
 			format = optarg;
 			break;
 		case 'h':
 			fputs(render_usage, stdout);
-			return 0;
+			rc = 0;
+			goto out;
+		case OPT_CHART:
+			ca.chart = optarg;
+			break;
+		case OPT_RELEASE:
+			ca.o.release = optarg;
+			break;
+		case 'n':
+			ca.o.namespace = optarg;
+			break;
+		case 'f':
+			strvec_push(&ca.files, optarg);
+			break;
+		case OPT_SET:
+			strvec_push(&ca.sets[CHART_SET], optarg);
+			break;
+		case OPT_SET_STRING:
+			strvec_push(&ca.sets[CHART_SET_STRING], optarg);
+			break;
+		case OPT_SET_FILE:
+			strvec_push(&ca.sets[CHART_SET_FILE], optarg);
+			break;
+		case OPT_SET_JSON:
+			strvec_push(&ca.sets[CHART_SET_JSON], optarg);
+			break;
+		case OPT_SET_LITERAL:
+			strvec_push(&ca.sets[CHART_SET_LITERAL], optarg);
+			break;
+		case OPT_KUBE_VERSION:
+			ca.o.kube_version = optarg;
+			break;
+		case 'a':
+			/* helm splits a comma-separated list too */
+			for (char *p = optarg, *e; p; p = e ? e + 1 : NULL) {
+				e = strchr(p, ',');
+				char *one = e ? strndup(p, (size_t)(e - p))
+					      : strdup(p);
+				if (*one)
+					strvec_push(&ca.apis, one);
+				free(one);
+			}
+			break;
+		case 's':
+			strvec_push(&ca.show, optarg);
+			break;
+		case OPT_INCLUDE_CRDS:
+			ca.o.include_crds = 1;
+			break;
+		case OPT_SKIP_TESTS:
+			ca.o.skip_tests = 1;
+			break;
+		case OPT_IS_UPGRADE:
+			ca.o.is_upgrade = 1;
+			break;
 		default:
-			return cmd_usage_error("render", "bad option");
+			rc = cmd_usage_error("render", "bad option");
+			goto out;
 		}
 	}
-	if (strcmp(format, "yaml") && strcmp(format, "json"))
-		return cmd_usage_error("render",
-				       "unknown output format '%s' (use yaml "
-				       "or json)",
-				       format);
-	if (optind >= argc)
-		return cmd_usage_error("render",
-				       "no input: give manifest files or "
-				       "directories");
+	if (strcmp(format, "yaml") && strcmp(format, "json")) {
+		rc = cmd_usage_error("render",
+				     "unknown output format '%s' (use yaml "
+				     "or json)",
+				     format);
+		goto out;
+	}
+	if (ca.chart) {
+		if (optind < argc)
+			rc = cmd_usage_error("render", "--chart takes no PATH "
+					     "arguments");
+		else
+			rc = render_chart(&ca, format);
+		goto out;
+	}
+	if (chart_opts) {
+		rc = cmd_usage_error("render", "chart options need --chart");
+		goto out;
+	}
+	if (optind >= argc) {
+		rc = cmd_usage_error("render",
+				     "no input: give manifest files or "
+				     "directories");
+		goto out;
+	}
 
 	if (obj_list_load_paths(&objs, (const char *const *)argv + optind,
 				(size_t)(argc - optind), &err) < 0 ||
@@ -75,5 +269,10 @@ out:
 	gerr_clear(&err);
 	strbuf_release(&out);
 	obj_list_clear(&objs);
+	strvec_clear(&ca.files);
+	for (size_t i = 0; i < 5; i++)
+		strvec_clear(&ca.sets[i]);
+	strvec_clear(&ca.apis);
+	strvec_clear(&ca.show);
 	return rc;
 }

@@ -23,6 +23,7 @@
 
 struct tmpl_set {
 	const struct tmpl_funcs *funcs;
+	const struct tmpl_set *parent;  /* looked in when a name is not here */
 	struct tmpl_tree **trees;
 	size_t nr, alloc;
 };
@@ -1141,8 +1142,19 @@ static long set_find(const struct tmpl_set *set, const char *name)
 const struct tmpl_tree *tmpl_set_lookup(const struct tmpl_set *set,
 					const char *name)
 {
-	long i = set_find(set, name);
-	return i >= 0 ? set->trees[i] : NULL;
+	for (; set; set = set->parent) {
+		long i = set_find(set, name);
+		if (i >= 0)
+			return set->trees[i];
+	}
+	return NULL;
+}
+
+struct tmpl_set *tmpl_set_new_child(const struct tmpl_set *parent)
+{
+	struct tmpl_set *set = tmpl_set_new(parent->funcs);
+	set->parent = parent;
+	return set;
 }
 
 int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text,

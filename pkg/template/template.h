@@ -48,6 +48,12 @@ struct tmpl_set;
 struct tmpl_set *tmpl_set_new(const struct tmpl_funcs *funcs);
 void tmpl_set_free(struct tmpl_set *set);
 
+/* A set whose lookups fall back to parent (which must outlive it): what
+ * Go's Clone() followed by more Parse() calls gives, without copying, as
+ * Helm's tpl needs. Templates parsed into the child hide the parent's of
+ * the same name; the parent never sees them. */
+struct tmpl_set *tmpl_set_new_child(const struct tmpl_set *parent);
+
 /*
  * Parse text as the template `name` and add it and every {{define}} and
  * {{block}} in it to the set, as Go's t.New(name).Parse(text): a template

@@ -618,7 +618,8 @@ static json_t *parse_mapping(struct parser *p)
 		}
 		if (json_object_get(ms.obj, key)) {
 			struct key_seen *seen = find_key(&ms, key);
-			if (!seen || !seen->merged) {
+			if ((!seen || !seen->merged) &&
+			    !(p->flags & YAML_DUPLICATE_KEYS)) {
 				fail_at(p, &km,
 					"duplicate key \"%s\" in one mapping "
 					"(first at line %d, column %d)",
@@ -628,10 +629,13 @@ static json_t *parse_mapping(struct parser *p)
 				free(heap);
 				goto out;
 			}
-			/* an explicit key replaces a merged one in place */
-			seen->merged = 0;
-			seen->line = (int)km.line + 1;
-			seen->col = (int)km.column + 1;
+			/* an explicit key replaces a merged one (or, when
+			 * duplicates are allowed, an earlier one) in place */
+			if (seen) {
+				seen->merged = 0;
+				seen->line = (int)km.line + 1;
+				seen->col = (int)km.column + 1;
+			}
 		} else {
 			add_key(&ms, (int)km.line + 1, (int)km.column + 1, 0);
 		}

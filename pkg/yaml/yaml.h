@@ -51,6 +51,11 @@ enum yaml_flags {
 	/* The same for the root mapping's keys and their direct children
 	 * only ("/kind", "/items/3"): cheap enough for manifests. */
 	YAML_POSITIONS_SHALLOW = 1 << 1,
+	/* Accept a key given twice in one mapping, the later value winning,
+	 * as go-yaml v2 does outside strict mode (what Helm reads rendered
+	 * templates and values with); kubectl is strict, and so is the
+	 * default. */
+	YAML_DUPLICATE_KEYS = 1 << 2,
 };
 
 /*
