@@ -51,6 +51,11 @@ enum yaml_flags {
 	/* The same for the root mapping's keys and their direct children
 	 * only ("/kind", "/items/3"): cheap enough for manifests. */
 	YAML_POSITIONS_SHALLOW = 1 << 1,
+	/* Type unquoted scalars as kustomize reads resources (kyaml, on
+	 * go-yaml v3): yes/no/on/off/y/n stay strings, only true/false are
+	 * booleans, and a timestamp becomes the RFC 3339 string Go prints
+	 * for it ("2024-01-02" -> "2024-01-02T00:00:00Z"). */
+	YAML_KYAML = 1 << 2,
 };
 
 /*
