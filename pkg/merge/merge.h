@@ -1,0 +1,96 @@
+#ifndef GANTRY_MERGE_H
+#define GANTRY_MERGE_H
+
+/*
+ * pkg/merge — the one implementation of Kubernetes patch semantics in gantry:
+ * strategic merge patch (SMP), JSON merge patch (RFC 7386), JSON patch
+ * (RFC 6902), and the three-way merge `kubectl apply` performs.
+ *
+ * CONTRACT (written by the lead before the module exists): kubesim, the
+ * overlay module and plan are built against these declarations in parallel.
+ * The merge module may ADD functions; it must not change these signatures
+ * or their documented meaning.
+ *
+ * Ownership: every json_t returned is a new reference the caller owns;
+ * inputs are never modified. const struct merge_type pointers returned by a
+ * schema live as long as the schema (the builtin schema lives forever).
+ */
+
+#include <jansson.h>
+
+#include "pkg/base/error.h"
+
+/* Knows patchMergeKey / patchStrategy for object types. */
+struct merge_schema;
+/* The type of one kind of object, resolved in a schema. */
+struct merge_type;
+
+/* The built-in table for every kind kubesim serves (core, apps, batch, rbac,
+ * networking, policy, autoscaling, storage, scheduling, coordination,
+ * apiextensions, apiregistration), as Kubernetes' Go types declare it:
+ * containers/initContainers/ephemeralContainers by name, container ports by
+ * containerPort, Service ports by port, env by name, volumes by name,
+ * volumeMounts by mountPath, imagePullSecrets by name, tolerations by key,
+ * hostAliases by ip, conditions by type, finalizers merge as a set, ... and
+ * retainKeys where the Go types declare it. Never NULL; never freed. */
+const struct merge_schema *merge_schema_builtin(void);
+
+/* A schema read from an OpenAPI v2 document (/openapi/v2) using its
+ * x-kubernetes-patch-merge-key and x-kubernetes-patch-strategy extensions;
+ * kinds it does not describe fall back to the builtin table. */
+struct merge_schema *merge_schema_from_openapi(const json_t *openapi_v2,
+					       struct gerr *err);
+void merge_schema_free(struct merge_schema *s);
+
+/* The type of objects of this API group ("" for core) and kind, or NULL
+ * when the schema does not know it (custom resources): NULL means "JSON
+ * merge patch rules", and every function below accepts a NULL type. */
+const struct merge_type *merge_schema_lookup(const struct merge_schema *s,
+					     const char *group,
+					     const char *kind);
+
+/* The patch strategy of the field at path in objects of type t — a JSON
+ * pointer without list indices, e.g. "/spec/template/spec/containers":
+ * *strategy is "merge", "retainKeys", "merge,retainKeys" or NULL (replace),
+ * *merge_key the list's merge key or NULL. Returns 0, or -1 when t is NULL
+ * or the path is not a field the type knows. kubesim publishes the same
+ * facts as x-kubernetes-patch-* extensions in its OpenAPI. */
+int merge_type_field(const struct merge_type *t, const char *path,
+		     const char **strategy, const char **merge_key);
+
+/* Apply a strategic merge patch to obj, as the API server does for
+ * application/strategic-merge-patch+json: maps merge, null deletes, lists
+ * merge by key where the type says so (else are replaced), and the
+ * directives $patch (merge/replace/delete), $retainKeys,
+ * $deleteFromPrimitiveList/<field> and $setElementOrder/<field> are
+ * honoured. With a NULL type this is a JSON merge patch. Returns the new
+ * object, or NULL with err naming the path of a malformed patch. */
+json_t *merge_apply_strategic(const struct merge_type *t, const json_t *obj,
+			      const json_t *patch, struct gerr *err);
+
+/* RFC 7386 JSON merge patch. Never fails. */
+json_t *merge_apply_merge_patch(const json_t *obj, const json_t *patch);
+
+/* RFC 6902 JSON patch (add, remove, replace, move, copy, test). Returns the
+ * new document, or NULL with err naming the failing operation's index, op
+ * and path (e.g. "operation 2 (remove /spec/x): path does not exist"). */
+json_t *merge_apply_json_patch(const json_t *doc, const json_t *ops,
+			       struct gerr *err);
+
+/* The patch `kubectl apply` sends (CreateThreeWayMergePatch): changes that
+ * turn live into desired, plus deletions of what was in last (the
+ * last-applied configuration, may be NULL) and is gone from desired; fields
+ * only in live are left alone. Strategic for a known type, JSON merge patch
+ * rules for NULL. Returns the patch ({} when nothing changes). */
+json_t *merge_three_way_patch(const struct merge_type *t, const json_t *last,
+			      const json_t *desired, const json_t *live,
+			      struct gerr *err);
+
+/* ---- Added by pkg/merge (beyond the contract) ---- */
+
+/* JSON equality as Kubernetes tooling means it: numbers compare by value
+ * (1 equals 1.0), objects without regard to member order, lists in order.
+ * Two NULL pointers are equal; NULL never equals a value. */
+int merge_json_equal(const json_t *a, const json_t *b);
+
+#endif
