@@ -42,6 +42,7 @@ struct merge_kind {
 struct merge_schema {
 	struct merge_type **types;
 	size_t nr_types, alloc_types;
+	size_t nr_sorted;       /* types[0..nr_sorted) are sorted by name */
 	struct merge_kind *kinds;
 	size_t nr_kinds, alloc_kinds;
 	struct strvec strings;  /* owns the strings of an OpenAPI schema */

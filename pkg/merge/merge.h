@@ -30,9 +30,11 @@ struct merge_type;
  * apiextensions, apiregistration), as Kubernetes' Go types declare it:
  * containers/initContainers/ephemeralContainers by name, container ports by
  * containerPort, Service ports by port, env by name, volumes by name,
- * volumeMounts by mountPath, imagePullSecrets by name, tolerations by key,
- * hostAliases by ip, conditions by type, finalizers merge as a set, ... and
- * retainKeys where the Go types declare it. Never NULL; never freed. */
+ * volumeMounts by mountPath, imagePullSecrets by name, hostAliases by ip,
+ * conditions by type, finalizers merge as a set, ... and retainKeys where
+ * the Go types declare it. (Tolerations have no patch strategy in the Go
+ * types: a patch replaces the whole list.) Never NULL; never freed.
+ * Safe to call from several threads. */
 const struct merge_schema *merge_schema_builtin(void);
 
 /* A schema read from an OpenAPI v2 document (/openapi/v2) using its
@@ -54,7 +56,12 @@ const struct merge_type *merge_schema_lookup(const struct merge_schema *s,
  * *strategy is "merge", "retainKeys", "merge,retainKeys" or NULL (replace),
  * *merge_key the list's merge key or NULL. Returns 0, or -1 when t is NULL
  * or the path is not a field the type knows. kubesim publishes the same
- * facts as x-kubernetes-patch-* extensions in its OpenAPI. */
+ * facts as x-kubernetes-patch-* extensions in its OpenAPI.
+ * (One more value exists: "replace" on a map field that is replaced whole
+ * instead of merged, as PodDisruptionBudget's spec.selector.) The built-in
+ * types know the fields that carry a strategy, the object fields leading
+ * to them, and some lists that have none; a schema from OpenAPI knows
+ * every property. */
 int merge_type_field(const struct merge_type *t, const char *path,
 		     const char **strategy, const char **merge_key);
 
@@ -87,6 +94,25 @@ json_t *merge_three_way_patch(const struct merge_type *t, const json_t *last,
 			      struct gerr *err);
 
 /* ---- Added by pkg/merge (beyond the contract) ---- */
+
+/* Call fn for each kind the schema describes (not its fallback): group
+ * ("" for core), kind and type. Stops at the first non-zero return of fn
+ * and returns it; 0 when all were visited. */
+int merge_schema_foreach_kind(const struct merge_schema *s,
+			      int (*fn)(const char *group, const char *kind,
+					const struct merge_type *t,
+					void *data),
+			      void *data);
+
+/* Call fn for every field t knows, depth first, with the path
+ * merge_type_field() takes and the field's strategy and merge key (either
+ * may be NULL). A type that contains itself (OpenAPI's JSONSchemaProps) is
+ * entered once per path. Stops at the first non-zero return of fn and
+ * returns it. */
+int merge_type_walk(const struct merge_type *t,
+		    int (*fn)(const char *path, const char *strategy,
+			      const char *merge_key, void *data),
+		    void *data);
 
 /* JSON equality as Kubernetes tooling means it: numbers compare by value
  * (1 equals 1.0), objects without regard to member order, lists in order.
