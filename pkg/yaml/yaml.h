@@ -98,6 +98,12 @@ void yaml_docs_clear(struct yaml_docs *docs);
  */
 void yaml_emit(struct strbuf *out, const json_t *value);
 
+/* The same, with long strings folded as go-yaml v2 folds them (what
+ * `kubectl kustomize` prints): a plain or quoted string breaks at a space
+ * once its line is longer than `width` (go-yaml's is 80), continuing two
+ * columns right of its key or "- ". The text reads back the same. */
+void yaml_emit_width(struct strbuf *out, const json_t *value, int width);
+
 /* Write a string scalar as YAML would need it at the end of "key: " — plain
  * when it reads back as the same string, quoted otherwise. Multi-line strings
  * are quoted here (block scalars need an indent; yaml_emit handles those). */
