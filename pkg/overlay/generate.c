@@ -52,22 +52,32 @@ static int utf8_valid(const unsigned char *s, size_t len)
 	return 1;
 }
 
+/* Base64 as kustomize's generators write it: lines of 70 characters,
+ * each ending in a newline once there is more than one line. */
 static char *base64(const unsigned char *s, size_t len)
 {
 	static const char tab[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf enc = STRBUF_INIT, out = STRBUF_INIT;
 	for (size_t i = 0; i < len; i += 3) {
 		unsigned v = (unsigned)s[i] << 16;
 		if (i + 1 < len)
 			v |= (unsigned)s[i + 1] << 8;
 		if (i + 2 < len)
 			v |= s[i + 2];
-		strbuf_addch(&out, tab[(v >> 18) & 63]);
-		strbuf_addch(&out, tab[(v >> 12) & 63]);
-		strbuf_addch(&out, i + 1 < len ? tab[(v >> 6) & 63] : '=');
-		strbuf_addch(&out, i + 2 < len ? tab[v & 63] : '=');
+		strbuf_addch(&enc, tab[(v >> 18) & 63]);
+		strbuf_addch(&enc, tab[(v >> 12) & 63]);
+		strbuf_addch(&enc, i + 1 < len ? tab[(v >> 6) & 63] : '=');
+		strbuf_addch(&enc, i + 2 < len ? tab[v & 63] : '=');
 	}
+	if (enc.len / 70 + 1 == 1)
+		return strbuf_detach(&enc, NULL);
+	for (size_t i = 0; i < enc.len; i += 70) {
+		size_t n = enc.len - i < 70 ? enc.len - i : 70;
+		strbuf_add(&out, enc.buf + i, n);
+		strbuf_addch(&out, '\n');
+	}
+	strbuf_release(&enc);
 	return strbuf_detach(&out, NULL);
 }
 

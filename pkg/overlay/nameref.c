@@ -332,8 +332,13 @@ int knameref_fix(struct kacc *acc, struct gerr *err)
 				}
 				c.target = order[b];
 				c.spec = f;
-				rc = fspec_apply(r->obj, f, FS_CREATE_NONE, set_ref,
-						 &c, err);
+				/* the referrer was chosen by the kind it had
+				 * first; kustomize walks the path even when a
+				 * patch changed its kind since */
+				struct fspec any = *f;
+				any.group = any.version = any.kind = (char *)"";
+				rc = fspec_apply(r->obj, &any, FS_CREATE_NONE,
+						 set_ref, &c, err);
 			}
 		}
 		if (rc < 0) {

@@ -148,6 +148,169 @@ static void where(struct kust *kt, const char *ptr, struct strbuf *sb)
 		strbuf_addstr(sb, p);
 }
 
+/*
+ * kustomize merges with kyaml, whose strategic merge differs from the API
+ * server's (pkg/merge's) in ways its output shows:
+ *  - a list merged by key (or a primitive list with strategy merge) has
+ *    the patch's items first, in the patch's order, then the items only
+ *    the object had;
+ *  - a mapping holding `$patch: delete` removes its field (the API server
+ *    leaves an empty mapping);
+ *  - $retainKeys, $setElementOrder/FIELD and $deleteFromPrimitiveList/FIELD
+ *    are no directives to kyaml: they stay in the object as fields.
+ * The merge is pkg/merge's; these are applied around it: the patch is
+ * prepared before, the result adjusted after.
+ */
+static int is_literal_directive(const char *k)
+{
+	return !strcmp(k, "$retainKeys") ||
+	       !strncmp(k, "$setElementOrder/", 17) ||
+	       !strncmp(k, "$deleteFromPrimitiveList/", 25);
+}
+
+static int is_delete_map(const json_t *v)
+{
+	const json_t *d = json_object_get(v, "$patch");
+	return json_is_object(v) && json_is_string(d) &&
+	       !strcmp(json_string_value(d), "delete");
+}
+
+/* The patch pkg/merge gets: literal directives out, deleted maps null. */
+static json_t *kyaml_prepare(const json_t *v, int in_list)
+{
+	if (json_is_array(v)) {
+		json_t *a = json_array();
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+			json_array_append_new(a, kyaml_prepare(e, 1));
+		return a;
+	}
+	if (!json_is_object(v))
+		return json_incref((json_t *)v);
+	if (!in_list && is_delete_map(v))
+		return json_null();
+	json_t *o = json_object();
+	const char *k;
+	json_t *e;
+	json_object_foreach((json_t *)v, k, e)
+		if (!is_literal_directive(k))
+			json_object_set_new(o, k, kyaml_prepare(e, 0));
+	return o;
+}
+
+static const json_t *item_key(const json_t *e, const char *key)
+{
+	return json_is_object(e) ? json_object_get(e, key) : e;
+}
+
+static int is_deleted_item(const json_t *e)
+{
+	const json_t *d = json_object_get(e, "$patch");
+	return json_is_string(d) && strcmp(json_string_value(d), "merge");
+}
+
+/* Put list `res` in kyaml's order for patch list `pl`. */
+static void kyaml_reorder(json_t *res, const json_t *pl, const char *key)
+{
+	json_t *front = json_array(), *rest = json_array();
+	size_t i, k;
+	json_t *r;
+	const json_t *p;
+	json_array_foreach(pl, i, p) {
+		if (key && (!json_is_object(p) || is_deleted_item(p)))
+			continue;
+		const json_t *pk = item_key(p, key ? key : "");
+		if (!pk)
+			continue;
+		json_array_foreach(res, k, r) {
+			const json_t *rk = item_key(r, key ? key : "");
+			if (rk && json_equal((json_t *)rk, (json_t *)pk)) {
+				int dup = 0;
+				size_t f;
+				json_t *x;
+				json_array_foreach(front, f, x)
+					if (x == r)
+						dup = 1;
+				if (!dup)
+					json_array_append(front, r);
+				break;
+			}
+		}
+	}
+	json_array_foreach(res, k, r) {
+		int in_front = 0;
+		size_t f;
+		json_t *x;
+		json_array_foreach(front, f, x)
+			if (x == r)
+				in_front = 1;
+		if (!in_front)
+			json_array_append(rest, r);
+	}
+	json_array_extend(front, rest);
+	json_array_clear(res);
+	json_array_extend(res, front);
+	json_decref(front);
+	json_decref(rest);
+}
+
+static void ptr_push(struct strbuf *sb, const char *k)
+{
+	strbuf_addch(sb, '/');
+	for (; *k; k++) {
+		if (*k == '~')
+			strbuf_addstr(sb, "~0");
+		else if (*k == '/')
+			strbuf_addstr(sb, "~1");
+		else
+			strbuf_addch(sb, *k);
+	}
+}
+
+/* Walk the original patch and the merged result together. */
+static void kyaml_adjust(const struct merge_type *t, json_t *res,
+			 const json_t *patch, struct strbuf *path)
+{
+	const char *k;
+	json_t *pv;
+	if (!json_is_object(res) || !json_is_object(patch))
+		return;
+	json_object_foreach((json_t *)patch, k, pv) {
+		if (is_literal_directive(k)) {
+			json_object_set_new(res, k, json_deep_copy(pv));
+			continue;
+		}
+		json_t *rv = json_object_get(res, k);
+		size_t len = path->len;
+		ptr_push(path, k);
+		if (json_is_object(pv)) {
+			kyaml_adjust(t, rv, pv, path);
+		} else if (json_is_array(pv) && json_is_array(rv) && t) {
+			const char *strategy = NULL, *key = NULL;
+			if (merge_type_field(t, path->buf, &strategy, &key) == 0 &&
+			    strategy && strstr(strategy, "merge")) {
+				kyaml_reorder(rv, pv, key);
+				/* and inside the items merged by key */
+				size_t i, j;
+				const json_t *pe;
+				json_t *re;
+				json_array_foreach(pv, i, pe) {
+					const json_t *pk = key ? item_key(pe, key) : NULL;
+					if (!pk)
+						continue;
+					json_array_foreach(rv, j, re) {
+						const json_t *rk = item_key(re, key);
+						if (rk && json_equal((json_t *)rk, (json_t *)pk))
+							kyaml_adjust(t, re, pe, path);
+					}
+				}
+			}
+		}
+		strbuf_setlen(path, len);
+	}
+}
+
 /* Apply one strategic merge patch to r; *deleted when it removes r. */
 static int smp_apply(struct kust *kt, struct kres *r, const json_t *patch,
 		     const json_t *options, int *deleted, struct gerr *err)
@@ -184,7 +347,14 @@ static int smp_apply(struct kust *kt, struct kres *r, const json_t *patch,
 		kres_store_prev(r);
 	const struct merge_type *t =
 		merge_schema_lookup(schema_of(kt), group, kind);
-	json_t *out = merge_apply_strategic(t, r->obj, p, err);
+	json_t *prepared = kyaml_prepare(p, 0);
+	json_t *out = merge_apply_strategic(t, r->obj, prepared, err);
+	json_decref(prepared);
+	if (out) {
+		struct strbuf path = STRBUF_INIT;
+		kyaml_adjust(t, out, p, &path);
+		strbuf_release(&path);
+	}
 	json_decref(p);
 	int rc = -1;
 	if (out) {

@@ -222,6 +222,8 @@ void kres_store_prev(struct kres *r)
 {
 	struct kid cur;
 	kres_id(r, &cur);
+	/* kustomize records the effective namespace ("default" for none) */
+	cur.ns = kid_effective_ns(&cur);
 	ALLOC_GROW(r->prev, r->nprev + 1, r->aprev);
 	copy_id(&r->prev[r->nprev++], &cur);
 }
