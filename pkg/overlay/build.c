@@ -96,12 +96,17 @@ static int enter(struct kbuild *b, const char *dir, struct kust *kt,
 	if (kust_load(kt, b, dir, err) < 0)
 		return -1;
 	for (size_t i = 0; i < b->stack.nr; i++) {
-		if (!strcmp(b->stack.v[i], kt->dir_real))
-			return gerr_setc(err, GERR_INPUT,
-					 "%s: cycle: this kustomization "
-					 "includes itself through its "
-					 "resources or components",
-					 kt->file);
+		if (strcmp(b->stack.v[i], kt->dir_real))
+			continue;
+		struct strbuf chain = STRBUF_INIT;
+		for (size_t k = i; k < b->shown.nr; k++)
+			strbuf_addf(&chain, "%s -> ", b->shown.v[k]);
+		strbuf_addstr(&chain, kt->dir);
+		gerr_setc(err, GERR_INPUT,
+			  "%s: a cycle of kustomizations: %s", kt->file,
+			  chain.buf);
+		strbuf_release(&chain);
+		return -1;
 	}
 	if (!b->opt->load_restrictor_none && b->root_real) {
 		size_t n = strlen(b->root_real);
@@ -115,6 +120,7 @@ static int enter(struct kbuild *b, const char *dir, struct kust *kt,
 					 kt->dir, b->opt->root);
 	}
 	strvec_push(&b->stack, kt->dir_real);
+	strvec_push(&b->shown, kt->dir);
 	return 0;
 }
 
@@ -122,6 +128,8 @@ static void leave(struct kbuild *b)
 {
 	free(b->stack.v[--b->stack.nr]);
 	b->stack.v[b->stack.nr] = NULL;
+	free(b->shown.v[--b->shown.nr]);
+	b->shown.v[b->shown.nr] = NULL;
 }
 
 static int is_dir(const char *path)
@@ -142,6 +150,14 @@ static int accumulate_dir(struct kust *kt, struct kacc *acc, const char *rel,
 		kust_fail(kt, ptr, err,
 			  "%s is a directory without a kustomization.yaml",
 			  dir);
+		free(dir);
+		return -1;
+	}
+	if (kload_outside_root(kt, rel)) {
+		kust_fail(kt, ptr, err,
+			  "%s is outside the repository root %s "
+			  "(--load-restrictor none lifts this)",
+			  dir, kt->b->opt->root);
 		free(dir);
 		return -1;
 	}
@@ -354,10 +370,12 @@ static int run_labels(struct kust *kt, struct kacc *acc, struct gerr *err)
 
 static int at_field(struct kust *kt, const char *ptr, struct gerr *err)
 {
-	struct strbuf w = STRBUF_INIT;
+	struct strbuf w = STRBUF_INIT, f = STRBUF_INIT;
 	kust_where(kt, ptr, &w);
-	gerr_prefix(err, "%s: %s", w.buf, ptr + 1);
+	kust_ptr_text(ptr, &f);
+	gerr_prefix(err, "%s: %s", w.buf, f.buf);
 	strbuf_release(&w);
+	strbuf_release(&f);
 	return -1;
 }
 
@@ -542,8 +560,10 @@ static int managed_by(struct kust *top, struct kacc *acc)
 				l = json_object();
 				json_object_set_new(md, "labels", l);
 			}
+			/* the value kubectl kustomize (v1.32) writes: its
+			 * embedded kustomize knows no version of its own */
 			json_object_set_new(l, "app.kubernetes.io/managed-by",
-					    json_string("kustomize-v5.5.0"));
+					    json_string("kustomize-(devel)"));
 		}
 	}
 	return 0;

@@ -220,6 +220,7 @@ struct kvar {
 	char *group, *version, *kind, *obj_name, *obj_ns;
 	char *fieldpath;
 	char *file; /* the kustomization that declared it */
+	int line;
 	struct kres *bound; /* the object it takes its value from */
 };
 
@@ -240,6 +241,7 @@ struct kbuild {
 	char *root_real;         /* realpath of opt->root, or NULL */
 	struct strvec stack;     /* realpaths of the kustomizations being
 				    built, outermost first (cycles) */
+	struct strvec shown;     /* the same, as the user names them */
 	struct strvec warnings;
 	const void *merge_schema; /* struct merge_schema, for patches */
 };
@@ -262,6 +264,8 @@ int kust_load(struct kust *kt, struct kbuild *b, const char *dir,
 void kust_release(struct kust *kt);
 /* "FILE:LINE:COL" of the node at ptr (or of its nearest ancestor). */
 void kust_where(const struct kust *kt, const char *ptr, struct strbuf *sb);
+/* "patches[2].target" for the JSON pointer "/patches/2/target". */
+void kust_ptr_text(const char *ptr, struct strbuf *out);
 /* The line of the node at ptr, or 0. */
 int kust_line(const struct kust *kt, const char *ptr);
 /* Fail with "FILE:LINE:COL: message" for the node at ptr. */
@@ -279,6 +283,9 @@ int kload_file(struct kust *kt, const char *rel, const char *ptr, char **real,
 /* Read such a file whole. */
 char *kload_read(struct kust *kt, const char *rel, const char *ptr,
 		 size_t *len, char **shown, struct gerr *err);
+/* Is rel (from kt's directory) outside the repository root, where the
+ * load restrictor forbids going? */
+int kload_outside_root(struct kust *kt, const char *rel);
 /* Is `s` a remote resource (URL, git repository)? */
 int kload_is_remote(const char *s);
 /* Parse resources from YAML text: documents, List items flattened. */

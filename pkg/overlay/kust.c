@@ -252,23 +252,39 @@ static void ptr_add(struct strbuf *ptr, const char *key)
 	}
 }
 
-/* "commonLabels.app" from "/commonLabels/app", for messages. */
+/* "commonLabels.app" and "patches[0].path" from JSON pointers, for
+ * messages. */
 static void ptr_dotted(const char *ptr, struct strbuf *out)
 {
-	for (const char *p = ptr; *p; p++) {
-		if (*p == '/') {
-			if (p != ptr)
-				strbuf_addch(out, '.');
-		} else if (*p == '~' && p[1] == '1') {
-			strbuf_addch(out, '/');
-			p++;
-		} else if (*p == '~' && p[1] == '0') {
-			strbuf_addch(out, '~');
-			p++;
+	for (const char *p = ptr; *p;) {
+		const char *e = strchr(p + 1, '/');
+		size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+		const char *seg = p + 1;
+		if (n && strspn(seg, "0123456789") >= n) {
+			strbuf_addf(out, "[%.*s]", (int)n, seg);
 		} else {
-			strbuf_addch(out, *p);
+			if (out->len)
+				strbuf_addch(out, '.');
+			for (size_t i = 0; i < n; i++) {
+				if (seg[i] == '~' && i + 1 < n && seg[i + 1] == '1') {
+					strbuf_addch(out, '/');
+					i++;
+				} else if (seg[i] == '~' && i + 1 < n &&
+					   seg[i + 1] == '0') {
+					strbuf_addch(out, '~');
+					i++;
+				} else {
+					strbuf_addch(out, seg[i]);
+				}
+			}
 		}
+		p = e ? e : p + 1 + n;
 	}
+}
+
+void kust_ptr_text(const char *ptr, struct strbuf *out)
+{
+	ptr_dotted(ptr, out);
 }
 
 static const char *type_word(const json_t *v)
@@ -502,6 +518,7 @@ int kust_load(struct kust *kt, struct kbuild *b, const char *dir,
 	memset(kt, 0, sizeof(*kt));
 	kt->b = b;
 	kt->dir = xstrdup(dir);
+	struct strvec found_files = STRVEC_INIT;
 	for (size_t i = 0; i < 3; i++) {
 		char *p = kpath_join(dir, kust_names[i]);
 		struct stat st;
@@ -509,21 +526,27 @@ int kust_load(struct kust *kt, struct kbuild *b, const char *dir,
 			if (!found)
 				found = kust_names[i];
 			n++;
+			strvec_push(&found_files, p);
 		}
 		free(p);
 	}
-	if (!found)
+	if (!found) {
+		strvec_clear(&found_files);
 		return gerr_setc(err, GERR_INPUT,
 				 "%s: no kustomization.yaml, "
 				 "kustomization.yml or Kustomization in this "
 				 "directory", dir);
+	}
 	kt->file = kpath_join(dir, found);
-	if (n > 1)
-		return gerr_setc(err, GERR_INPUT,
-				 "%s: more than one kustomization file in this "
-				 "directory (kustomization.yaml, "
-				 "kustomization.yml, Kustomization); keep one",
-				 dir);
+	if (n > 1) {
+		gerr_setc(err, GERR_INPUT,
+			  "%s and %s: two kustomization files in one "
+			  "directory; keep one",
+			  found_files.v[0], found_files.v[1]);
+		strvec_clear(&found_files);
+		return -1;
+	}
+	strvec_clear(&found_files);
 	kt->dir_real = realpath(dir, NULL);
 	if (!kt->dir_real)
 		return gerr_setc(err, GERR_IO, "%s: cannot resolve the "
@@ -537,7 +560,6 @@ int kust_load(struct kust *kt, struct kbuild *b, const char *dir,
 	free(buf);
 	if (rc < 0)
 		return -1;
-	/* an empty file is an empty kustomization */
 	size_t ndocs = 0, at = 0;
 	for (size_t i = 0; i < docs.nr; i++)
 		if (!json_is_null(docs.v[i].value))
@@ -549,7 +571,9 @@ int kust_load(struct kust *kt, struct kbuild *b, const char *dir,
 				 "document, this one has %zu", kt->file, ndocs);
 	}
 	if (ndocs == 0) {
-		kt->k = json_object();
+		yaml_docs_clear(&docs);
+		return gerr_setc(err, GERR_INPUT,
+				 "%s: the kustomization is empty", kt->file);
 	} else {
 		kt->k = json_incref(docs.v[at].value);
 		kt->pos = docs.v[at].pos ? json_incref(docs.v[at].pos) : NULL;

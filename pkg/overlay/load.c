@@ -123,6 +123,16 @@ static int outside_root(struct kust *kt, const char *real)
 	       !is_within(real, b->root_real);
 }
 
+int kload_outside_root(struct kust *kt, const char *rel)
+{
+	char *abs = kpath_join(kt->dir_real, rel);
+	char *real = realpath(abs, NULL);
+	int out = real && outside_root(kt, real);
+	free(abs);
+	free(real);
+	return out;
+}
+
 int kload_file(struct kust *kt, const char *rel, const char *ptr, char **real,
 	       char **shown, struct gerr *err)
 {

@@ -44,6 +44,7 @@ static int run(const char *dir, const struct obj_list *in,
 			strvec_push(b.opt->warnings, b.warnings.v[i]);
 	strvec_clear(&b.warnings);
 	strvec_clear(&b.stack);
+	strvec_clear(&b.shown);
 	free(b.root_real);
 	return rc;
 }

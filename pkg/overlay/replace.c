@@ -387,26 +387,33 @@ static int put(const struct fslot *slot, const json_t *value,
 	return 0;
 }
 
-static int compile_sel(struct ksel *s, const json_t *sel, struct gerr *err)
+/* A target's select or reject: group/version/kind, name and namespace
+ * all exact (kubectl kustomize matches no regular expressions here), on
+ * one id the object had. */
+struct tsel {
+	struct kgvk gvk;
+	const char *name, *ns, *label_sel, *anno_sel;
+};
+
+static void tsel_init(struct tsel *t, const json_t *o)
 {
-	if (ksel_init(s, sel, err) < 0) {
-		ksel_release(s);
-		return -1;
-	}
-	return 0;
+	t->gvk.group = opt(o, "group");
+	t->gvk.version = opt(o, "version");
+	t->gvk.kind = opt(o, "kind");
+	t->name = opt(o, "name");
+	t->ns = opt(o, "namespace");
+	t->label_sel = opt(o, "labelSelector");
+	t->anno_sel = opt(o, "annotationSelector");
 }
 
-/* kustomize matches targets on any id the object had, with name and
- * namespace as regular expressions against the raw values. */
-static int sel_matches_id(const struct ksel *s, const struct kid *id)
+static int sel_matches_id(const struct tsel *s, const struct kid *id)
 {
-	if (!kgvk_selected(&id->gvk, &s->gvk))
+	struct kid want = { s->gvk, s->ns, s->name };
+	if (*s->name && strcmp(s->name, id->name))
 		return 0;
-	if (s->name_re && !kregex_match(s->name_re, id->name))
+	if (*s->ns && strcmp(kid_effective_ns(&want), kid_effective_ns(id)))
 		return 0;
-	if (s->ns_re && !kregex_match(s->ns_re, id->ns))
-		return 0;
-	return 1;
+	return kgvk_selected(&id->gvk, &s->gvk);
 }
 
 static int apply_target(struct kacc *acc, const json_t *value,
@@ -416,16 +423,14 @@ static int apply_target(struct kacc *acc, const json_t *value,
 	if (!json_is_object(sel))
 		return gerr_setc(err, GERR_INPUT, "%s: a target needs select",
 				 where);
-	struct ksel s;
-	if (compile_sel(&s, sel, err) < 0)
-		return gerr_prefix(err, "%s", where);
+	struct tsel s;
+	tsel_init(&s, sel);
 	const json_t *rejects = json_object_get(t, "reject");
 	size_t nrej = json_array_size(rejects);
-	struct ksel *rej = xcalloc(nrej ? nrej : 1, sizeof(*rej));
+	struct tsel *rej = xcalloc(nrej ? nrej : 1, sizeof(*rej));
 	int rc = 0;
-	for (size_t i = 0; i < nrej && !rc; i++)
-		if (compile_sel(&rej[i], json_array_get(rejects, i), err) < 0)
-			rc = gerr_prefix(err, "%s", where);
+	for (size_t i = 0; i < nrej; i++)
+		tsel_init(&rej[i], json_array_get(rejects, i));
 
 	const json_t *o = json_object_get(t, "options");
 	int create = json_is_true(json_object_get(o, "create"));
@@ -476,8 +481,6 @@ static int apply_target(struct kacc *acc, const json_t *value,
 			struct strvec seg = STRVEC_INIT;
 			struct slots sl = { 0 };
 			split_path(json_string_value(fp), &seg);
-			size_t before = json_is_object(r->obj) ? 0 : 0;
-			(void)before;
 			rc = find(r->obj, &seg, 0, create, &sl, err);
 			if (!rc && !sl.nr) {
 				struct strbuf sb = STRBUF_INIT;
@@ -505,10 +508,7 @@ static int apply_target(struct kacc *acc, const json_t *value,
 		}
 	}
 	json_decref(def);
-	for (size_t i = 0; i < nrej; i++)
-		ksel_release(&rej[i]);
 	free(rej);
-	ksel_release(&s);
 	return rc;
 }
 

@@ -75,6 +75,7 @@ static int add_one(struct kacc *acc, const struct kvar *v, struct gerr *err)
 	d->obj_ns = xstrdup(v->obj_ns);
 	d->fieldpath = xstrdup(v->fieldpath);
 	d->file = xstrdup(v->file);
+	d->line = v->line;
 	d->bound = v->bound;
 	return 0;
 }
@@ -104,7 +105,7 @@ int kvars_add(struct kacc *acc, const json_t *vars, const struct kust *kt,
 				  (char *)opt(ref, "name"),
 				  (char *)opt(ref, "namespace"),
 				  (char *)(*fp ? fp : "metadata.name"),
-				  kt->file, NULL };
+				  kt->file, kust_line(kt, ptr), NULL };
 		/* bind it now, to the one object it names */
 		size_t n = 0;
 		for (size_t k = 0; k < acc->res.nr; k++) {
@@ -270,9 +271,9 @@ int kvars_resolve(struct kacc *acc, struct gerr *err)
 		struct kres *r = v->bound;
 		if (!r) {
 			rc = gerr_setc(err, GERR_INPUT,
-				       "%s: var %s: no object %s %s to take "
-				       "it from", v->file, v->name, v->kind,
-				       v->obj_name);
+				       "%s:%d: var %s: no object %s %s to take "
+				       "it from", v->file, v->line, v->name,
+				       v->kind, v->obj_name);
 			break;
 		}
 		const json_t *val = field_value(r->obj, v->fieldpath);
@@ -280,8 +281,9 @@ int kvars_resolve(struct kacc *acc, struct gerr *err)
 			struct strbuf sb = STRBUF_INIT;
 			kres_format(&sb, r);
 			rc = gerr_setc(err, GERR_INPUT,
-				       "%s: var %s: %s has no field %s",
-				       v->file, v->name, sb.buf, v->fieldpath);
+				       "%s:%d: var %s: %s has no field %s",
+				       v->file, v->line, v->name, sb.buf,
+				       v->fieldpath);
 			strbuf_release(&sb);
 			break;
 		}
