@@ -475,8 +475,6 @@ static int refuse_unsupported(struct kust *kt, struct gerr *err)
 		{ "crds", "crds (OpenAPI definitions of custom resources for "
 			  "name references) are not supported; describe the "
 			  "fields with configurations: instead" },
-		{ "validators", "validators are external plugins, which "
-				"kustomize and gantry do not run" },
 	};
 	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++) {
 		if (nonempty(json_object_get(kt->k, no[i].field))) {
@@ -521,6 +519,7 @@ static int accumulate(struct kbuild *b, struct kust *kt, struct kacc *acc,
 	    accumulate_components(kt, acc, err) < 0 ||
 	    run_generators(kt, acc, err) < 0 ||
 	    run_transformers(kt, acc, err) < 0 ||
+	    kplugin_run(kt, acc, "validators", err) < 0 ||
 	    kvars_add(acc, json_object_get(kt->k, "vars"), kt, err) < 0)
 		return -1;
 	return 0;

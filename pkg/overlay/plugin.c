@@ -3,7 +3,8 @@
  * holding configurations of kustomize's builtin plugins (apiVersion:
  * builtin, kind: LabelTransformer, ...), run after the kustomization's own
  * transformers or generators. Anything else is an external plugin, which
- * kustomize refuses without --enable-alpha-plugins and gantry never runs.
+ * kustomize refuses without --enable-alpha-plugins and gantry never runs;
+ * every validator is one (kustomize has no builtin validators).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -182,7 +183,7 @@ int kplugin_run(struct kust *kt, struct kacc *acc, const char *field,
 			const json_t *cfg = cfgs.v[k]->obj;
 			const char *kind = opt(cfg, "kind");
 			const char *api = opt(cfg, "apiVersion");
-			if (strcmp(api, "builtin")) {
+			if (strcmp(api, "builtin") || !strcmp(field, "validators")) {
 				rc = kust_fail(kt, ptr, err,
 					       "%s (apiVersion %s) is an external "
 					       "plugin; kustomize runs those only "

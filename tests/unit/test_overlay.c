@@ -252,9 +252,155 @@ static void golden(void)
 	free(abs);
 }
 
+/* ---- the shared corpus ------------------------------------------------ */
+
+/* Split a line of cases.tsv into its tab-separated fields (in place). */
+static size_t split_tabs(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == '\t') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}
+
+/* What our message must name, from the cause kustomize's error gives. */
+static char *expected_cause(const char *kerr)
+{
+	const char *p;
+	if ((p = strstr(kerr, "external plugin '"))) {
+		p += strlen("external plugin '");
+		return xstrndup(p, strcspn(p, "'"));
+	}
+	if (strstr(kerr, "loading generator plu")) /* cut short in the tsv */
+		return xstrdup("external plugin");
+	if (strstr(kerr, "HelmChartInflationGenerator"))
+		return xstrdup("Helm chart");
+	if (strstr(kerr, "PatchTransformer"))
+		return xstrdup("invalid YAML");
+	for (p = kerr; (p = strstr(p, "resources from '")); p++) {
+		const char *r = p + strlen("resources from '");
+		char *res = xstrndup(r, strcspn(r, "'"));
+		if (strstr(res, "://") || !strncmp(res, "github.com/", 11))
+			return res;
+		free(res);
+	}
+	if ((p = strstr(kerr, "evalsymlink failure on '"))) {
+		p += strlen("evalsymlink failure on '");
+		char *path = xstrndup(p, strcspn(p, "'"));
+		const char *base = strrchr(path, '/');
+		char *b = xstrdup(base ? base + 1 : path);
+		free(path);
+		return b;
+	}
+	return NULL;
+}
+
+static void corpus_case(const char *corpus, char **f)
+{
+	const char *id = f[0], *path = f[2], *expected = f[4], *status = f[5];
+	const char *kerr = f[8];
+	struct obj_list out = OBJ_LIST_INIT;
+	struct gerr err = GERR_INIT;
+	struct strvec warnings = STRVEC_INIT;
+	struct overlay_options opt = { ".", 0, &warnings };
+	char cwd[4096];
+
+	if (!getcwd(cwd, sizeof(cwd)) || chdir(corpus) < 0) {
+		t_ok(0, "corpus/%s: enter %s", id, corpus);
+		return;
+	}
+	int rc = overlay_build(path, &opt, &out, &err);
+	if (!strncmp(status, "FAIL", 4)) {
+		char *cause = expected_cause(kerr);
+		t_ok(rc < 0 && cause && strstr(gerr_msg(&err), cause),
+		     "corpus/%s: fails as kustomize does, naming %s", id,
+		     cause ? cause : "(no cause found in cases.tsv)");
+		if (rc == 0)
+			t_diag("built %zu objects", out.nr);
+		else if (!cause || !strstr(gerr_msg(&err), cause))
+			t_diag("%s", gerr_msg(&err));
+		free(cause);
+	} else if (rc < 0) {
+		t_ok(0, "corpus/%s: build", id);
+		t_diag("%s", gerr_msg(&err));
+	} else {
+		size_t len;
+		struct gerr rerr = GERR_INIT;
+		char *want = source_read_file(expected, &len, &rerr);
+		json_t *exp = want ? parse_stream(want, expected) : NULL;
+		json_t *got = list_array(&out);
+		t_json(got, exp, "corpus/%s: the objects of %s, in order", id,
+		       expected);
+		if (want) {
+			/* the text too: kustomize's key order and folding */
+			struct strbuf text = STRBUF_INIT;
+			write_yaml(&out, &text);
+			t_str(text.buf, want, "corpus/%s: the same YAML text", id);
+			strbuf_release(&text);
+		}
+		json_decref(got);
+		json_decref(exp);
+		free(want);
+		gerr_clear(&rerr);
+	}
+	if (chdir(cwd) < 0)
+		t_ok(0, "return to %s", cwd);
+	obj_list_clear(&out);
+	strvec_clear(&warnings);
+	gerr_clear(&err);
+}
+
+static void corpus(void)
+{
+	const char *env = getenv("GANTRY_CORPUS");
+	char *dir = xstrdup(env && *env ? env : "../shared/corpus");
+	char *tsv = xasprintf("%s/cases.tsv", dir);
+	struct gerr err = GERR_INIT;
+	struct stat st;
+	size_t len, n = 0;
+
+	if (stat(tsv, &st) < 0) {
+		t_ok(1, "corpus # skip %s is not here (set GANTRY_CORPUS)", tsv);
+		free(tsv);
+		free(dir);
+		return;
+	}
+	char *buf = source_read_file(tsv, &len, &err);
+	if (!buf) {
+		t_ok(0, "read %s: %s", tsv, gerr_msg(&err));
+		gerr_clear(&err);
+		free(tsv);
+		free(dir);
+		return;
+	}
+	char *save = NULL;
+	int header = 1;
+	for (char *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[12];
+		if (header) {
+			header = 0;
+			continue;
+		}
+		if (split_tabs(line, f, 12) < 9 || strcmp(f[1], "kustomize"))
+			continue;
+		corpus_case(dir, f);
+		n++;
+	}
+	t_ok(n > 0, "corpus: %zu kustomize rows in %s", n, tsv);
+	free(buf);
+	free(tsv);
+	free(dir);
+}
+
 int main(void)
 {
 	mem_init();
 	golden();
+	corpus();
 	return t_done();
 }
