@@ -558,8 +558,10 @@ int kust_load(struct kust *kt, struct kbuild *b, const char *dir,
 		return -1;
 	int rc = yaml_parse(buf, len, kt->file, YAML_POSITIONS, &docs, err);
 	free(buf);
-	if (rc < 0)
+	if (rc < 0) {
+		yaml_docs_clear(&docs);
 		return -1;
+	}
 	size_t ndocs = 0, at = 0;
 	for (size_t i = 0; i < docs.nr; i++)
 		if (!json_is_null(docs.v[i].value))

@@ -224,8 +224,10 @@ int kload_parse_resources(const char *buf, size_t len, const char *file,
 	struct kresmap got = KRESMAP_INIT;
 
 	if (yaml_parse(buf, len, file, YAML_KYAML | YAML_POSITIONS_SHALLOW,
-		       &docs, err) < 0)
+		       &docs, err) < 0) {
+		yaml_docs_clear(&docs);
 		return -1;
+	}
 	for (size_t i = 0; i < docs.nr; i++) {
 		json_t *v = docs.v[i].value;
 		if (json_is_null(v))

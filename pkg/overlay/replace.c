@@ -556,6 +556,7 @@ int kreplace_run(struct kust *kt, struct kacc *acc, const json_t *repl,
 		char *buf = kload_read(kt, path, ptr, &len, &shown, err);
 		struct yaml_docs docs = YAML_DOCS_INIT;
 		if (!buf || yaml_parse(buf, len, shown, YAML_KYAML, &docs, err) < 0) {
+			yaml_docs_clear(&docs);
 			free(buf);
 			free(shown);
 			rc = -1;
