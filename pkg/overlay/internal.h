@@ -365,6 +365,12 @@ json_t *ksort_keys(const json_t *v);
 int kplugin_run(struct kust *kt, struct kacc *acc, const char *field,
 		struct gerr *err);
 
+/* builtin.c: gantry's own transformers (apiVersion gantry.dev/v1alpha1)
+ * for the built-in components: HighAvailability, RestrictedSecurity,
+ * PrometheusScrape. */
+int kgantry_transformer(struct kust *kt, struct kacc *acc, const json_t *cfg,
+			const char *kind, struct gerr *err);
+
 /* path helpers (load.c) */
 /* Lexically clean a path (Go's filepath.Clean). */
 char *kpath_clean(const char *p);

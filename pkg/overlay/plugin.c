@@ -183,6 +183,14 @@ int kplugin_run(struct kust *kt, struct kacc *acc, const char *field,
 			const json_t *cfg = cfgs.v[k]->obj;
 			const char *kind = opt(cfg, "kind");
 			const char *api = opt(cfg, "apiVersion");
+			if (!strcmp(api, "gantry.dev/v1alpha1") &&
+			    !strcmp(field, "transformers")) {
+				rc = kgantry_transformer(kt, acc, cfg, kind, err);
+				if (rc < 0)
+					gerr_prefix(err, "%s:%d", cfgs.v[k]->file,
+						    cfgs.v[k]->line);
+				continue;
+			}
 			if (strcmp(api, "builtin") || !strcmp(field, "validators")) {
 				rc = kust_fail(kt, ptr, err,
 					       "%s (apiVersion %s) is an external "
