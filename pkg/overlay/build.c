@@ -70,20 +70,9 @@ static const char *kstr(const json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-/* Move every resource of src to the end of dst (ids must stay unique). */
 static int append_all(struct kacc *dst, struct kresmap *src, struct gerr *err)
 {
-	size_t i;
-	for (i = 0; i < src->nr; i++) {
-		if (kresmap_append(&dst->res, src->v[i], err) < 0) {
-			for (; i < src->nr; i++)
-				kres_free(src->v[i]);
-			src->nr = 0;
-			return -1;
-		}
-	}
-	src->nr = 0;
-	return 0;
+	return kresmap_append_all(&dst->res, src, err);
 }
 
 static int accumulate(struct kbuild *b, struct kust *kt, struct kacc *acc,
@@ -440,11 +429,18 @@ static int run_transformers(struct kust *kt, struct kacc *acc,
 	const char *imgfields[] = { "images", "imageTags" };
 	for (int f = 0; f < 2; f++) {
 		list = json_object_get(k, imgfields[f]);
-		json_array_foreach(list, i, e) {
+		size_t n = json_array_size(list), bad = 0;
+		if (!n)
+			continue;
+		const json_t **imgs = xmalloc(n * sizeof(*imgs));
+		for (i = 0; i < n; i++)
+			imgs[i] = json_array_get(list, i);
+		int rc = kx_images(acc, imgs, n, &acc->cfg.images, &bad, err);
+		free(imgs);
+		if (rc < 0) {
 			char ptr[64];
-			snprintf(ptr, sizeof(ptr), "/%s/%zu", imgfields[f], i);
-			if (kx_image(acc, e, &acc->cfg.images, err) < 0)
-				return at_field(kt, ptr, err);
+			snprintf(ptr, sizeof(ptr), "/%s/%zu", imgfields[f], bad);
+			return at_field(kt, ptr, err);
 		}
 	}
 	list = json_object_get(k, "replacements");
@@ -604,9 +600,13 @@ int kbuild_run(struct kbuild *b, const char *dir, const struct kresmap *input,
 		kust_release(&top);
 		return -1;
 	}
+	struct kresmap in = KRESMAP_INIT;
 	for (size_t i = 0; input && i < input->nr; i++)
-		if (kresmap_append(&acc->res, kres_dup(input->v[i]), err) < 0)
-			goto out;
+		kresmap_push(&in, kres_dup(input->v[i]));
+	int dup = kresmap_append_all(&acc->res, &in, err);
+	kresmap_clear(&in);
+	if (dup < 0)
+		goto out;
 	if (accumulate(b, &top, acc, err) < 0 || finish(&top, acc, err) < 0)
 		goto out;
 	rc = 0;

@@ -391,12 +391,15 @@ int kgen_absorb(struct kacc *acc, struct kres *r, struct gerr *err)
 	size_t n = 0;
 	kres_id(r, &id);
 	for (size_t i = 0; i < acc->res.nr; i++) {
-		if (kres_any_id_equals(acc->res.v[i], &id)) {
+		struct kres *o = acc->res.v[i];
+		int named = !strcmp(kres_name(o), id.name);
+		for (size_t k = 0; !named && k < o->nprev; k++)
+			named = !strcmp(o->prev[k].name, id.name);
+		if (named && kres_any_id_equals(o, &id)) {
 			if (!n)
 				at = (long)i;
 			n++;
 		}
-		kres_id(r, &id);
 	}
 	struct strbuf sb = STRBUF_INIT;
 	kid_format(&sb, &id);

@@ -67,6 +67,7 @@ struct kres {
 	struct kid *prev;
 	size_t nprev, aprev;
 	char gbuf[64], vbuf[32]; /* the current group and version */
+	char *api_seen;          /* the apiVersion they were split from */
 	struct strvec prefixes, suffixes;
 	unsigned needs_hash : 1;
 	unsigned generated : 1;
@@ -101,6 +102,14 @@ void kres_set_ns(struct kres *r, const char *ns);
 void kres_format(struct strbuf *sb, const struct kres *r);
 
 void kresmap_push(struct kresmap *m, struct kres *r);
+/* "group|version|kind|namespace|name", the id as a lookup key (the
+ * effective namespace, so "" and "default" are one). */
+void kres_key(struct kres *r, struct strbuf *sb);
+/* Move every resource of src to the end of m (src is left empty, its
+ * resources freed on error); an id already in m is an error naming both
+ * places. */
+int kresmap_append_all(struct kresmap *m, struct kresmap *src,
+		       struct gerr *err);
 /* Append r, failing when a resource with the same current id exists. */
 int kresmap_append(struct kresmap *m, struct kres *r, struct gerr *err);
 void kresmap_remove(struct kresmap *m, size_t i);
@@ -312,6 +321,10 @@ int kx_labels(struct kacc *acc, const json_t *labels, const struct fspecs *fs,
 	      int annotations, struct gerr *err);
 int kx_image(struct kacc *acc, const json_t *image, const struct fspecs *fs,
 	     struct gerr *err);
+/* All image rules, in order, in one walk of each object; *bad is the
+ * index of the rule an error is about. */
+int kx_images(struct kacc *acc, const json_t *const *images, size_t n,
+	      const struct fspecs *fs, size_t *bad, struct gerr *err);
 int kx_replicas(struct kacc *acc, const char *name, json_int_t count,
 		const struct fspecs *fs, struct gerr *err);
 int kx_value_add(struct kust *kt, struct kacc *acc, const json_t *cfg,

@@ -191,6 +191,7 @@ void kres_free(struct kres *r)
 		return;
 	json_decref(r->obj);
 	free(r->file);
+	free(r->api_seen);
 	for (size_t i = 0; i < r->nprev; i++)
 		free_id(&r->prev[i]);
 	free(r->prev);
@@ -201,8 +202,15 @@ void kres_free(struct kres *r)
 
 void kres_id(struct kres *r, struct kid *out)
 {
-	kgvk_split(str_at(r->obj, "apiVersion", NULL), r->gbuf,
-		   sizeof(r->gbuf), r->vbuf, sizeof(r->vbuf));
+	/* ids are taken all the time: split the apiVersion only when it
+	 * changed */
+	const char *api = str_at(r->obj, "apiVersion", NULL);
+	if (!r->api_seen || strcmp(r->api_seen, api)) {
+		free(r->api_seen);
+		r->api_seen = xstrdup(api);
+		kgvk_split(api, r->gbuf, sizeof(r->gbuf), r->vbuf,
+			   sizeof(r->vbuf));
+	}
 	out->gvk.group = r->gbuf;
 	out->gvk.version = r->vbuf;
 	out->gvk.kind = kres_kind(r);
@@ -274,6 +282,58 @@ void kresmap_push(struct kresmap *m, struct kres *r)
 {
 	ALLOC_GROW(m->v, m->nr + 1, m->alloc);
 	m->v[m->nr++] = r;
+}
+
+void kres_key(struct kres *r, struct strbuf *sb)
+{
+	struct kid id;
+	kres_id(r, &id);
+	strbuf_addf(sb, "%s|%s|%s|%s|%s", id.gvk.group, id.gvk.version,
+		    id.gvk.kind, kid_effective_ns(&id), id.name);
+}
+
+static int duplicate(struct kres *first, struct kres *r, struct gerr *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	kres_format(&sb, r);
+	gerr_setc(err, GERR_INPUT,
+		  "duplicate object %s: defined at %s:%d and again at %s:%d",
+		  sb.buf, first->file ? first->file : "?", first->line,
+		  r->file ? r->file : "?", r->line);
+	strbuf_release(&sb);
+	return -1;
+}
+
+int kresmap_append_all(struct kresmap *m, struct kresmap *src,
+		       struct gerr *err)
+{
+	json_t *index = json_object();
+	struct strbuf key = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < m->nr; i++) {
+		strbuf_reset(&key);
+		kres_key(m->v[i], &key);
+		json_object_set_new(index, key.buf, json_integer((json_int_t)i));
+	}
+	size_t i;
+	for (i = 0; i < src->nr; i++) {
+		strbuf_reset(&key);
+		kres_key(src->v[i], &key);
+		json_t *at = json_object_get(index, key.buf);
+		if (at) {
+			rc = duplicate(m->v[json_integer_value(at)], src->v[i], err);
+			break;
+		}
+		json_object_set_new(index, key.buf,
+				    json_integer((json_int_t)m->nr));
+		kresmap_push(m, src->v[i]);
+	}
+	for (; i < src->nr; i++)
+		kres_free(src->v[i]);
+	src->nr = 0;
+	strbuf_release(&key);
+	json_decref(index);
+	return rc;
 }
 
 int kresmap_append(struct kresmap *m, struct kres *r, struct gerr *err)

@@ -11,6 +11,12 @@
 #include "pkg/base/mem.h"
 #include "pkg/overlay/internal.h"
 
+/* A compiled pattern with the match block its matches use. */
+struct kregex {
+	pcre2_code *code;
+	pcre2_match_data *md;
+};
+
 void *kregex_compile(const char *pat, int anchor, struct gerr *err)
 {
 	char *full = anchor ? xasprintf("^(?:%s)$", pat) : xstrdup(pat);
@@ -26,21 +32,25 @@ void *kregex_compile(const char *pat, int anchor, struct gerr *err)
 			  pat, (char *)msg);
 		return NULL;
 	}
-	return re;
+	struct kregex *k = xmalloc(sizeof(*k));
+	k->code = re;
+	k->md = pcre2_match_data_create_from_pattern(re, NULL);
+	return k;
 }
 
 int kregex_match(void *re, const char *s)
 {
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-	int rc = pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md,
-			     NULL);
-	pcre2_match_data_free(md);
-	return rc >= 0;
+	struct kregex *k = re;
+	return pcre2_match(k->code, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0,
+			   k->md, NULL) >= 0;
 }
 
 void kregex_free(void *re)
 {
-	pcre2_code_free(re);
+	struct kregex *k = re;
+	pcre2_match_data_free(k->md);
+	pcre2_code_free(k->code);
+	free(k);
 }
 
 static const char *opt(const json_t *o, const char *k)
@@ -79,14 +89,15 @@ int ksel_match(const struct ksel *s, struct kres *r, struct gerr *err)
 {
 	struct kid cur, org;
 	kres_id(r, &cur);
+	/* the cheap test first */
+	if (!kgvk_selected(&cur.gvk, &s->gvk))
+		return 0;
 	kres_org_id(r, &org);
 	if (s->ns_re && !kregex_match(s->ns_re, kid_effective_ns(&org)) &&
 	    !kregex_match(s->ns_re, kid_effective_ns(&cur)))
 		return 0;
 	if (s->name_re && !kregex_match(s->name_re, org.name) &&
 	    !kregex_match(s->name_re, cur.name))
-		return 0;
-	if (!kgvk_selected(&cur.gvk, &s->gvk))
 		return 0;
 	const json_t *md = json_object_get(r->obj, "metadata");
 	if (*s->label_sel) {

@@ -106,23 +106,34 @@ static int namespace_one(struct kacc *acc, size_t i, const struct ns_ctx *c,
 			return -1;
 		}
 	}
-	kres_id(r, &id);
-	for (size_t k = 0; k < acc->res.nr; k++) {
-		struct kid o;
-		if (k == i)
-			continue;
-		kres_id(acc->res.v[k], &o);
-		if (kid_equal(&id, &o)) {
-			struct strbuf sb = STRBUF_INIT;
-			kres_format(&sb, r);
-			gerr_setc(err, GERR_INPUT,
-				  "setting namespace %s makes two objects %s",
-				  c->ns, sb.buf);
-			strbuf_release(&sb);
-			return -1;
-		}
-	}
+	(void)i;
 	return 0;
+}
+
+/* No two objects may end with one id (kustomize checks after each
+ * object; the first conflict it finds is one that remains at the end). */
+static int namespace_conflicts(struct kacc *acc, const char *ns,
+			       struct gerr *err)
+{
+	json_t *seen = json_object();
+	struct strbuf key = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < acc->res.nr && !rc; i++) {
+		strbuf_reset(&key);
+		kres_key(acc->res.v[i], &key);
+		if (json_object_get(seen, key.buf)) {
+			struct strbuf sb = STRBUF_INIT;
+			kres_format(&sb, acc->res.v[i]);
+			rc = gerr_setc(err, GERR_INPUT,
+				       "setting namespace %s makes two objects %s",
+				       ns, sb.buf);
+			strbuf_release(&sb);
+		}
+		json_object_set_new(seen, key.buf, json_true());
+	}
+	strbuf_release(&key);
+	json_decref(seen);
+	return rc;
 }
 
 int kx_namespace(struct kacc *acc, const char *ns, const struct fspecs *fs,
@@ -132,7 +143,7 @@ int kx_namespace(struct kacc *acc, const char *ns, const struct fspecs *fs,
 	for (size_t i = 0; i < acc->res.nr; i++)
 		if (namespace_one(acc, i, &c, fs, subjects_mode, err) < 0)
 			return -1;
-	return 0;
+	return namespace_conflicts(acc, ns, err);
 }
 
 /* ---- prefix and suffix --------------------------------------------------- */
@@ -350,32 +361,39 @@ static void update_image(json_t *holder, const char *key, size_t index,
 	free(digest);
 }
 
-/* kustomize's legacy pass: the image of every item of any `containers` or
- * `initContainers` list, anywhere in any object (so custom resources with
- * pod templates are covered too). */
-static void legacy_images(json_t *node, const struct image_ctx *c)
+/* kustomize's legacy pass finds the image of every item of any
+ * `containers` or `initContainers` list, anywhere in any object (so custom
+ * resources with pod templates are covered too): collect those places. */
+static void legacy_slots(json_t *node, struct fslot **v, size_t *n,
+			 size_t *alloc)
 {
 	if (json_is_array(node)) {
 		size_t i;
 		json_t *e;
 		json_array_foreach(node, i, e)
-			legacy_images(e, c);
+			legacy_slots(e, v, n, alloc);
 		return;
 	}
 	if (!json_is_object(node))
 		return;
 	const char *k;
-	json_t *v;
-	json_object_foreach(node, k, v) {
+	json_t *val;
+	json_object_foreach(node, k, val) {
 		if ((!strcmp(k, "containers") || !strcmp(k, "initContainers")) &&
-		    json_is_array(v)) {
+		    json_is_array(val)) {
 			size_t i;
 			json_t *e;
-			json_array_foreach(v, i, e)
-				if (json_is_object(e))
-					update_image(e, "image", 0, c);
+			json_array_foreach(val, i, e) {
+				if (!json_is_object(e))
+					continue;
+				ALLOC_GROW(*v, *n + 1, *alloc);
+				(*v)[*n].parent = e;
+				(*v)[*n].key = "image";
+				(*v)[*n].index = 0;
+				(*n)++;
+			}
 		}
-		legacy_images(v, c);
+		legacy_slots(val, v, n, alloc);
 	}
 }
 
@@ -392,32 +410,64 @@ static const char *opt(const json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
+int kx_images(struct kacc *acc, const json_t *const *images, size_t n,
+	      const struct fspecs *fs, size_t *bad, struct gerr *err)
+{
+	struct image_ctx *c = xcalloc(n ? n : 1, sizeof(*c));
+	int rc = 0;
+	size_t i;
+	for (i = 0; i < n && !rc; i++) {
+		const char *name = opt(images[i], "name");
+		*bad = i;
+		if (!*name) {
+			rc = gerr_setc(err, GERR_INPUT, "an image needs a name");
+			break;
+		}
+		/* kustomize matches the name as a regular expression,
+		 * followed by an optional digest and tag */
+		char *pat = xasprintf("^%s(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$", name);
+		c[i].re = kregex_compile(pat, 0, err);
+		free(pat);
+		if (!c[i].re) {
+			rc = -1;
+			break;
+		}
+		c[i].new_name = opt(images[i], "newName");
+		c[i].new_tag = opt(images[i], "newTag");
+		c[i].digest = opt(images[i], "digest");
+		c[i].tag_suffix = opt(images[i], "tagSuffix");
+	}
+	/* each object on its own: per image rule, the legacy pass, then
+	 * the field specs (what kustomize does rule by rule over all
+	 * objects, as no rule looks at another object) */
+	struct fslot *slots = NULL;
+	size_t ns = 0, alloc = 0;
+	for (size_t r = 0; r < acc->res.nr && !rc; r++) {
+		json_t *obj = acc->res.v[r]->obj;
+		ns = 0;
+		legacy_slots(obj, &slots, &ns, &alloc);
+		for (size_t k = 0; k < n && !rc; k++) {
+			for (size_t s = 0; s < ns; s++)
+				update_image(slots[s].parent, slots[s].key, 0,
+					     &c[k]);
+			*bad = k;
+			rc = fspecs_apply(obj, fs, FS_CREATE_NONE, set_image,
+					  &c[k], err);
+		}
+	}
+	free(slots);
+	for (size_t k = 0; k < n; k++)
+		if (c[k].re)
+			kregex_free(c[k].re);
+	free(c);
+	return rc;
+}
+
 int kx_image(struct kacc *acc, const json_t *image, const struct fspecs *fs,
 	     struct gerr *err)
 {
-	struct image_ctx c;
-	const char *name = opt(image, "name");
-	if (!*name)
-		return gerr_setc(err, GERR_INPUT, "an image needs a name");
-	/* kustomize matches the name as a regular expression, followed by
-	 * an optional digest and tag */
-	char *pat = xasprintf("^%s(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$", name);
-	c.re = kregex_compile(pat, 0, err);
-	free(pat);
-	if (!c.re)
-		return -1;
-	c.new_name = opt(image, "newName");
-	c.new_tag = opt(image, "newTag");
-	c.digest = opt(image, "digest");
-	c.tag_suffix = opt(image, "tagSuffix");
-	int rc = 0;
-	for (size_t i = 0; i < acc->res.nr && !rc; i++) {
-		struct kres *r = acc->res.v[i];
-		legacy_images(r->obj, &c);
-		rc = fspecs_apply(r->obj, fs, FS_CREATE_NONE, set_image, &c, err);
-	}
-	kregex_free(c.re);
-	return rc;
+	size_t bad;
+	return kx_images(acc, &image, 1, fs, &bad, err);
 }
 
 /* ---- replicas ------------------------------------------------------------ */
@@ -440,8 +490,10 @@ int kx_replicas(struct kacc *acc, const char *name, json_int_t count,
 			struct kres *r = acc->res.v[i];
 			struct kid id;
 			int match = 0;
-			kres_id(r, &id);
-			match = !strcmp(id.name, name) && kgvk_selected(&id.gvk, &sel);
+			if (!strcmp(kres_name(r), name)) {
+				kres_id(r, &id);
+				match = kgvk_selected(&id.gvk, &sel);
+			}
 			for (size_t p = 0; !match && p < r->nprev; p++)
 				match = !strcmp(r->prev[p].name, name) &&
 					kgvk_selected(&r->prev[p].gvk, &sel);
