@@ -7,11 +7,11 @@
 # objects. Prints the time of each tool (best and median of the runs) and
 # checks that both print the same text.
 #
-#   BUILD=build bench/overlay.sh [RUNS]
+#   BUILD=build bench/overlay.sh [RUNS]   (3 runs by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GANTRY="$PWD/${BUILD:-build}/gantry"
-RUNS=${1:-5}
+RUNS=${1:-3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -144,29 +144,24 @@ YAML
 	echo "$((n + 20))"
 }
 
-# run CMD N times; print the best and median wall time in milliseconds
-timeit() {
-	local runs=$1; shift
-	local t=() i s e
-	for i in $(seq 1 "$runs"); do
-		s=$(date +%s%N)
-		"$@" > /dev/null
-		e=$(date +%s%N)
-		t+=($(( (e - s) / 1000000 )))
-	done
-	printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%d %d\n", a[1], a[int((NR+1)/2)]}'
+# wall-clock and CPU (user + system) seconds of one run of CMD
+measure() {
+	/usr/bin/time -f "%e %U %S" -o "$tmp/time" "$@" > /dev/null 2>&1
+	awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$tmp/time"
 }
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 objects=$(gen)
 # both tools read the tree from its own directory (for gantry that makes
 # it the repository root the kustomizations may not leave)
 cd "$tmp"
-echo "tree: $objects objects; $(grep -c '^- target' "$tmp/overlay/kustomization.yaml") patches"
+echo "tree: $objects objects; $(grep -c '^- target' overlay/kustomization.yaml) patches"
 "$GANTRY" render overlay > "$tmp/gantry.yaml"
 echo "gantry output: $(grep -c '^kind:' "$tmp/gantry.yaml") objects"
-read -r gbest gmed < <(timeit "$RUNS" "$GANTRY" render overlay)
-echo "gantry render:      best ${gbest} ms, median ${gmed} ms ($RUNS runs)"
+have_kubectl=0
 if command -v kubectl >/dev/null 2>&1; then
+	have_kubectl=1
 	kubectl kustomize overlay > "$tmp/kubectl.yaml" 2>/dev/null
 	if cmp -s "$tmp/gantry.yaml" "$tmp/kubectl.yaml"; then
 		echo "outputs: identical"
@@ -175,10 +170,20 @@ if command -v kubectl >/dev/null 2>&1; then
 		diff "$tmp/gantry.yaml" "$tmp/kubectl.yaml" | head -20
 		exit 1
 	fi
-	kruns=$(( RUNS < 3 ? RUNS : 3 ))
-	read -r kbest kmed < <(timeit "$kruns" kubectl kustomize overlay)
-	echo "kubectl kustomize:  best ${kbest} ms, median ${kmed} ms ($kruns runs)"
-	awk -v k="$kmed" -v g="$gmed" 'BEGIN { if (g < 1) g = 1; printf "speed-up (median): %.1fx\n", k / g }'
+fi
+: > "$tmp/g" ; : > "$tmp/k"
+for i in $(seq 1 "$RUNS"); do
+	measure "$GANTRY" render overlay >> "$tmp/g"
+	[ "$have_kubectl" = 1 ] && measure kubectl kustomize overlay >> "$tmp/k"
+done
+gw=$(cut -d' ' -f1 "$tmp/g" | median); gc=$(cut -d' ' -f2 "$tmp/g" | median)
+echo "gantry render:     median ${gw} s wall, ${gc} s CPU ($RUNS runs)"
+if [ "$have_kubectl" = 1 ]; then
+	kw=$(cut -d' ' -f1 "$tmp/k" | median); kc=$(cut -d' ' -f2 "$tmp/k" | median)
+	echo "kubectl kustomize: median ${kw} s wall, ${kc} s CPU ($RUNS runs)"
+	awk -v kw="$kw" -v gw="$gw" -v kc="$kc" -v gc="$gc" 'BEGIN {
+		if (gw < 0.01) gw = 0.01; if (gc < 0.01) gc = 0.01
+		printf "speed-up: %.0fx wall, %.0fx CPU\n", kw / gw, kc / gc }'
 else
 	echo "kubectl kustomize: not installed, no comparison"
 fi

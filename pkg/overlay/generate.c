@@ -174,9 +174,13 @@ static int kv_literal(struct kust *kt, const char *ptr, struct kv *kv,
 		      const char *lit, struct gerr *err)
 {
 	const char *eq = strchr(lit, '=');
+	if ((!eq || eq == lit) && kv->secret)
+		/* never show what may be a secret value */
+		return kust_fail(kt, ptr, err, "a literal of secret %s is not "
+				 "key=value", kv->name);
 	if (!eq || eq == lit)
 		return kust_fail(kt, ptr, err, "literal \"%s\": expected "
-				 "key=value", eq ? lit : "(a literal without =)");
+				 "key=value", lit);
 	char *key = xstrndup(lit, (size_t)(eq - lit));
 	const char *v = eq + 1;
 	size_t n = strlen(v);

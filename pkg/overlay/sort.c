@@ -91,14 +91,12 @@ struct item {
 	size_t index;
 };
 
-static const struct order *sort_order;
-
-static int item_cmp(const void *pa, const void *pb)
+static int item_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct item *a = pa, *b = pb;
+	const struct order *o = ctx;
 	if (!kgvk_equal(&a->id.gvk, &b->id.gvk)) {
-		int c = gvk_cmp(sort_order, &a->id.gvk, &b->id.gvk, "~G", "~V",
-				"~K");
+		int c = gvk_cmp(o, &a->id.gvk, &b->id.gvk, "~G", "~V", "~K");
 		if (c)
 			return c;
 	}
@@ -162,8 +160,7 @@ int ksort(struct kust *top, struct kacc *acc, struct gerr *err)
 		kres_id(acc->res.v[i], &items[i].id);
 		items[i].index = i;
 	}
-	sort_order = &o;
-	qsort(items, acc->res.nr, sizeof(*items), item_cmp);
+	qsort_r(items, acc->res.nr, sizeof(*items), item_cmp, &o);
 	for (size_t i = 0; i < acc->res.nr; i++)
 		acc->res.v[i] = items[i].r;
 	free(items);
