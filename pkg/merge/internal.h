@@ -67,6 +67,10 @@ const char *mv_class_name(enum mv_class c);
 void mv_format(struct strbuf *sb, const json_t *v);
 int mv_format_cmp(const json_t *a, const json_t *b);
 
+/* Remove duplicates from a list of scalars in place, in the order the
+ * Kubernetes code leaves them. */
+void mv_dedupe_scalars(json_t *list);
+
 /* A JSON pointer being built while walking a document, for errors. */
 size_t mpath_push(struct strbuf *path, const char *key);
 size_t mpath_push_index(struct strbuf *path, size_t i);
@@ -78,6 +82,8 @@ struct smp_options {
 	int merge_parallel_list;    /* honour $deleteFromPrimitiveList (the
 	                               server); else keep it (merging patches) */
 	int ignore_unmatched_nulls; /* a null deletes and leaves no trace */
+	int refuse_merge_directive; /* "$patch": "merge" is an error (the
+	                               server), else a no-op (kustomize) */
 };
 
 /*

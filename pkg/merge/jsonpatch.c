@@ -351,12 +351,9 @@ static int run_op(json_t **rootp, const json_t *op, const char *name,
 	size_t n = strlen(from);
 	if (!strcmp(from, path))
 		return 0;
+	/* (this covers moving the whole document, from "") */
 	if (!strncmp(path, from, n) && path[n] == '/') {
 		*why = "cannot move a value into one of its own children";
-		return -1;
-	}
-	if (!*from) {
-		*why = "cannot move the whole document";
 		return -1;
 	}
 	if (op_remove(*rootp, from, &v, why) < 0)

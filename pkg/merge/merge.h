@@ -39,7 +39,14 @@ const struct merge_schema *merge_schema_builtin(void);
 
 /* A schema read from an OpenAPI v2 document (/openapi/v2) using its
  * x-kubernetes-patch-merge-key and x-kubernetes-patch-strategy extensions;
- * kinds it does not describe fall back to the builtin table. */
+ * kinds it does not describe fall back to the builtin table. Where several
+ * versions of a kind are described, the preferred one (GA over beta over
+ * alpha, then the highest) wins. Returns NULL with err set when the
+ * document has no definitions or declares a strategy Kubernetes does not
+ * know; the caller frees the schema with merge_schema_free().
+ * Custom resources are described in /openapi/v2 too; the API server takes
+ * no strategic merge patch for them and kubectl uses JSON merge patch, so
+ * callers use a NULL type for a custom resource whatever the schema says. */
 struct merge_schema *merge_schema_from_openapi(const json_t *openapi_v2,
 					       struct gerr *err);
 void merge_schema_free(struct merge_schema *s);
@@ -71,7 +78,10 @@ int merge_type_field(const struct merge_type *t, const char *path,
  * directives $patch (merge/replace/delete), $retainKeys,
  * $deleteFromPrimitiveList/<field> and $setElementOrder/<field> are
  * honoured. With a NULL type this is a JSON merge patch. Returns the new
- * object, or NULL with err naming the path of a malformed patch. */
+ * object, or NULL with err naming the path of a malformed patch.
+ * ("$patch": "merge" means "merge as usual" and is dropped, as kustomize
+ * reads it; the API server refuses it, see MERGE_AS_SERVER. Both obj and
+ * patch must be JSON objects.) */
 json_t *merge_apply_strategic(const struct merge_type *t, const json_t *obj,
 			      const json_t *patch, struct gerr *err);
 
@@ -88,12 +98,30 @@ json_t *merge_apply_json_patch(const json_t *doc, const json_t *ops,
  * turn live into desired, plus deletions of what was in last (the
  * last-applied configuration, may be NULL) and is gone from desired; fields
  * only in live are left alone. Strategic for a known type, JSON merge patch
- * rules for NULL. Returns the patch ({} when nothing changes). */
+ * rules for NULL. Returns the patch ({} when nothing changes).
+ * (live may be NULL too, meaning {}. Numbers compare by value. The patch
+ * need not be {} when nothing would change: like kubectl it may carry an
+ * order that is already so, or a replace-strategy field unchanged; compare
+ * merge_apply_strategic(t, live, patch) with live to know. Errors name the
+ * place in the objects: "three-way merge at /spec/...: ...".) */
 json_t *merge_three_way_patch(const struct merge_type *t, const json_t *last,
 			      const json_t *desired, const json_t *live,
 			      struct gerr *err);
 
 /* ---- Added by pkg/merge (beyond the contract) ---- */
+
+enum merge_flags {
+	/* Read "$patch": "merge" as the API server does: it refuses it (the
+	 * strategic merge patch design keeps "merge" for struct tags), with
+	 * "patch /spec/x/$patch: unknown patch directive "merge" (...)".
+	 * For kubesim. */
+	MERGE_AS_SERVER = 1 << 0,
+};
+
+/* merge_apply_strategic() with flags (enum merge_flags). */
+json_t *merge_apply_strategic_flags(const struct merge_type *t,
+				    const json_t *obj, const json_t *patch,
+				    unsigned flags, struct gerr *err);
 
 /* Call fn for each kind the schema describes (not its fallback): group
  * ("" for core), kind and type. Stops at the first non-zero return of fn

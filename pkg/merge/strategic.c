@@ -75,21 +75,30 @@ static const char *directive_field(const char *key, const char *prefix)
 	return !strncmp(key, prefix, n) && key[n] == '/' ? key + n + 1 : NULL;
 }
 
+/* "$patch": "merge" where it is taken as "merge as usual" (kustomize). */
+static int merge_directive_is_noop(const struct smp *s, const json_t *d)
+{
+	return is_string(d, "merge") && !s->o->refuse_merge_directive;
+}
+
 /* A patch value going where the object has nothing to merge it with
  * keeps no directive: a map holding "$patch" is dropped entirely (so
  * deleting what does not exist is a no-op), recursively. Returns a new
  * reference, or NULL when the value itself goes. */
-static json_t *without_directives(json_t *v)
+static json_t *without_directives(const struct smp *s, json_t *v)
 {
 	const char *k;
 	json_t *child, *nv;
 	void *tmp;
 
 	if (json_is_object(v)) {
-		if (json_object_get(v, DIRECTIVE))
+		json_t *d = json_object_get(v, DIRECTIVE);
+		if (d && merge_directive_is_noop(s, d))
+			json_object_del(v, DIRECTIVE);
+		else if (d)
 			return NULL;
 		json_object_foreach_safe(v, tmp, k, child) {
-			nv = without_directives(child);
+			nv = without_directives(s, child);
 			if (!nv)
 				json_object_del(v, k);
 			else
@@ -101,7 +110,7 @@ static json_t *without_directives(json_t *v)
 		json_t *out = json_array();
 		size_t i;
 		json_array_foreach(v, i, child)
-			if ((nv = without_directives(child)))
+			if ((nv = without_directives(s, child)))
 				json_array_append_new(out, nv);
 		return out;
 	}
@@ -136,7 +145,7 @@ static void take_patch_value(struct smp *s, json_t *obj, const char *key,
 {
 	if (s->o->ignore_unmatched_nulls)
 		discard_nulls(pv);
-	json_t *v = without_directives(pv);
+	json_t *v = without_directives(s, pv);
 	if (v)
 		json_object_set_new(obj, key, v);
 	else
@@ -161,14 +170,6 @@ static void items_from(struct items *l, const json_t *arr)
 {
 	for (size_t i = 0; i < json_array_size(arr); i++)
 		items_add(l, json_array_get(arr, i));
-}
-
-static json_t *items_to_array(const struct items *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < l->nr; i++)
-		json_array_append(a, l->v[i]);
-	return a;
 }
 
 /* The class all items of two lists share (the API machinery wants lists
@@ -255,16 +256,22 @@ static int normalize_slice_order(struct smp *s, struct items *items,
 		}
 		items->nr = n;
 	}
+	long *at = xmalloc((items->nr + 1) * sizeof(*at));
+	for (size_t i = 0; i < items->nr; i++)
+		at[i] = index_of(order, items->v[i], key, objects);
+	/* insertion sort, as Go's stable sort does for short lists */
 	for (size_t i = 1; i < items->nr; i++)
 		for (size_t j = i; j > 0; j--) {
-			long a = index_of(order, items->v[j], key, objects);
-			long b = index_of(order, items->v[j - 1], key, objects);
-			if (a >= 0 && b >= 0 && a >= b)
+			if (at[j] >= 0 && at[j - 1] >= 0 && at[j] >= at[j - 1])
 				break;
 			json_t *tmp = items->v[j];
+			long ta = at[j];
 			items->v[j] = items->v[j - 1];
+			at[j] = at[j - 1];
 			items->v[j - 1] = tmp;
+			at[j - 1] = ta;
 		}
+	free(at);
 	for (size_t i = 0; i < dels.nr; i++)
 		items_add(items, dels.v[i]);
 	free(dels.v);
@@ -347,21 +354,12 @@ out:
 	return out;
 }
 
-/* Union of two lists of scalars. The API machinery removes duplicates by
- * moving the last item into the duplicate's place; the final order is
- * set afterwards, so only the set matters. */
+/* Union of two lists of scalars (its order is set afterwards). */
 static json_t *union_scalars(const json_t *a, const json_t *b)
 {
-	struct items l = { 0 };
-	items_from(&l, a);
-	items_from(&l, b);
-	for (size_t i = 0; i + 1 < l.nr; i++)
-		for (size_t j = i + 1; j < l.nr; j++)
-			if (merge_json_equal(l.v[i], l.v[j])) {
-				l.v[j--] = l.v[--l.nr];
-			}
-	json_t *out = items_to_array(&l);
-	free(l.v);
+	json_t *out = json_copy((json_t *)a);
+	json_array_extend(out, (json_t *)b);
+	mv_dedupe_scalars(out);
 	return out;
 }
 
@@ -398,6 +396,10 @@ static int special_items(struct smp *s, json_t **orig, json_t **patch,
 	json_array_foreach(*patch, i, v) {
 		json_t *d = json_object_get(v, DIRECTIVE);
 		size_t len = mpath_push_index(s->path, i);
+		if (d && merge_directive_is_noop(s, d)) {
+			json_object_del(v, DIRECTIVE);
+			d = NULL;
+		}
 		if (!d) {
 			json_array_append(plain, v);
 		} else if (is_string(d, "delete")) {
@@ -420,7 +422,6 @@ static int special_items(struct smp *s, json_t **orig, json_t **patch,
 		} else if (is_string(d, "replace")) {
 			replace = 1;
 		} else {
-			/* "merge" included: the server refuses it here */
 			mpath_push(s->path, DIRECTIVE);
 			fail(s, "unknown patch directive %s (in a list the API server accepts \"replace\" and \"delete\")",
 			     show(&sb, d));
@@ -588,11 +589,9 @@ static int apply_retain_keys(struct smp *s, json_t *orig, json_t *patch)
 	json_object_del(patch, RETAIN_KEYS);
 	size_t len = mpath_push(s->path, RETAIN_KEYS);
 	if (!s->o->merge_parallel_list) {
-		json_t *had = json_object_get(orig, RETAIN_KEYS);
-		if (had && !merge_json_equal(had, rk))
-			rc = fail(s, "two patches disagree on the kept fields");
-		else if (!had)
-			json_object_set(orig, RETAIN_KEYS, rk);
+		/* merging kubectl's two diffs: both built the list from the
+		 * same desired object, so one copy stands for both */
+		json_object_set(orig, RETAIN_KEYS, rk);
 		goto out;
 	}
 	if (!json_is_array(rk)) {
@@ -613,6 +612,71 @@ out:
 	mpath_pop(s->path, len);
 	json_decref(rk);
 	return rc;
+}
+
+/*
+ * The object's list as the API server reads it, for its order, after it
+ * merged the patch's list into it. Its code deletes items from that list
+ * in place (the items after a deleted one move up; the last place keeps
+ * its old item) and appends new items into the places so freed, then
+ * reads the same storage, as long as the list was, as "the server's
+ * order". So after a deletion, an item only the server has can come
+ * before a new one. (kubectl patch --local shows it: live [n, a, b, d],
+ * deleting a and adding c in the order [n, b, c] gives [n, b, d, c].)
+ * Only merging lists of objects delete in place.
+ */
+static json_t *server_order_view(const json_t *olist, const json_t *plist,
+				 const char *key)
+{
+	size_t len = json_array_size(olist), n = len;
+	json_t **v = xmalloc((len + 1) * sizeof(*v));
+	json_t *cur = json_array(), *view = json_array();
+	int replace = 0;
+	size_t i;
+	json_t *p;
+
+	for (i = 0; i < len; i++)
+		v[i] = json_array_get(olist, i);
+	json_array_foreach(plist, i, p) {
+		json_t *d = json_object_get(p, DIRECTIVE), *kv = key_of(p, key);
+		if (is_string(d, "replace"))
+			replace = 1;
+		if (!is_string(d, "delete") || !kv)
+			continue;
+		for (size_t k = 0; k < n;) {
+			json_t *ik = key_of(v[k], key);
+			if (ik && merge_json_equal(ik, kv)) {
+				memmove(v + k, v + k + 1, (n - k - 1) * sizeof(*v));
+				n--;
+				k = 0;
+			} else {
+				k++;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		json_array_append(cur, v[i]);
+	json_array_foreach(replace ? NULL : plist, i, p) {
+		if (json_object_get(p, DIRECTIVE))
+			continue;
+		size_t k;
+		json_t *item;
+		json_array_foreach(cur, k, item) {
+			json_t *ik = key_of(item, key);
+			if (ik && merge_json_equal(ik, key_of(p, key)))
+				break;
+		}
+		if (k < json_array_size(cur))
+			continue;
+		if (json_array_size(cur) < len)
+			v[json_array_size(cur)] = p;
+		json_array_append(cur, p);
+	}
+	for (i = 0; i < len; i++)
+		json_array_append(view, v[i]);
+	json_decref(cur);
+	free(v);
+	return view;
 }
 
 /* The patch's items must appear in "$setElementOrder" in the same order
@@ -674,15 +738,8 @@ static int apply_one_order(struct smp *s, json_t *orig, json_t *patch,
 	json_t *merged = NULL, *ordered;
 	int rc = -1;
 
-	if (!s->o->merge_parallel_list) {
-		json_t *had = json_object_get(orig, dkey);
-		if (had && !merge_json_equal(had, order)) {
-			fail(s, "two patches disagree on the order");
-			goto out;
-		}
-		if (!had)
-			json_object_set(orig, dkey, order);
-	}
+	if (!s->o->merge_parallel_list)
+		json_object_set(orig, dkey, order); /* the same in both diffs */
 	json_object_del(patch, dkey);
 	const char *field = directive_field(dkey, SET_ORDER);
 	if (!field) {
@@ -719,7 +776,11 @@ static int apply_one_order(struct smp *s, json_t *orig, json_t *patch,
 	enum mv_class cls;
 	if (element_class(s, olist, plist, &cls) < 0)
 		goto out;
-	ordered = order_items(s, merged, order, olist, key, cls == MV_OBJECT);
+	json_t *server = olist && plist && f && f->merge && cls == MV_OBJECT ?
+				 server_order_view(olist, plist, key) :
+				 json_incref(olist);
+	ordered = order_items(s, merged, order, server, key, cls == MV_OBJECT);
+	json_decref(server);
 	if (!ordered)
 		goto out;
 	json_object_set_new(orig, field, ordered);
@@ -813,7 +874,9 @@ static json_t *merge_map(struct smp *s, json_t *orig, json_t *patch,
 	const char *k;
 	json_t *pv;
 
-	if (d)
+	if (d && merge_directive_is_noop(s, d))
+		json_object_del(patch, DIRECTIVE);
+	else if (d)
 		return map_directive(s, d, patch);
 	if (apply_retain_keys(s, orig, patch) < 0 ||
 	    apply_set_order(s, orig, patch, t) < 0)
@@ -839,7 +902,18 @@ json_t *smp_merge_map(json_t *orig, json_t *patch, const struct merge_type *t,
 json_t *merge_apply_strategic(const struct merge_type *t, const json_t *obj,
 			      const json_t *patch, struct gerr *err)
 {
-	static const struct smp_options server = { 1, 1 };
+	return merge_apply_strategic_flags(t, obj, patch, 0, err);
+}
+
+json_t *merge_apply_strategic_flags(const struct merge_type *t,
+				    const json_t *obj, const json_t *patch,
+				    unsigned flags, struct gerr *err)
+{
+	const struct smp_options server = {
+		.merge_parallel_list = 1,
+		.ignore_unmatched_nulls = 1,
+		.refuse_merge_directive = !!(flags & MERGE_AS_SERVER),
+	};
 	struct strbuf path = STRBUF_INIT;
 
 	if (!json_is_object(obj)) {

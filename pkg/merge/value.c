@@ -161,3 +161,19 @@ const char *mpath_show(const struct strbuf *path)
 {
 	return path->len ? path->buf : "(root)";
 }
+
+void mv_dedupe_scalars(json_t *list)
+{
+	size_t n = json_array_size(list);
+
+	/* The API machinery's way, whose order shows in the deletion lists
+	 * kubectl sends: a duplicate is overwritten by the last item. */
+	for (size_t i = 0; i + 1 < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (merge_json_equal(json_array_get(list, i),
+					     json_array_get(list, j))) {
+				json_array_set(list, j, json_array_get(list, n - 1));
+				json_array_remove(list, --n);
+				j--;
+			}
+}

@@ -12,8 +12,9 @@
  *     [+ result]
  *
  * "type" is "APIVERSION KIND" (the built-in schema's type for it; a kind
- * it does not know is a custom resource) or "none". "error" sections hold
- * the exact message. "kubectl" sections are for test_merge_kubectl.c.
+ * it does not know is a custom resource) or "none". A "flags" section
+ * "server" applies with MERGE_AS_SERVER. "error" sections hold the exact
+ * message. "kubectl" sections are for test_merge_kubectl.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +115,12 @@ static void strategic_case(const struct tcase *c)
 	json_t *obj_copy = json_deep_copy(obj), *patch_copy = json_deep_copy(patch);
 	struct gerr err = GERR_INIT;
 
-	json_t *got = merge_apply_strategic(t, obj, patch, &err);
+	char *flags = case_text(c, "flags");
+	json_t *got = flags && !strcmp(flags, "server") ?
+			      merge_apply_strategic_flags(t, obj, patch,
+							  MERGE_AS_SERVER, &err) :
+			      merge_apply_strategic(t, obj, patch, &err);
+	free(flags);
 	if (case_section(c, "error")) {
 		check_error(c, gerr_msg(&err), got, "strategic merge patch");
 	} else {
@@ -134,6 +140,48 @@ static void strategic_case(const struct tcase *c)
 	gerr_clear(&err);
 }
 
+static void three_way_case(const struct tcase *c)
+{
+	const struct merge_type *t = case_type(c);
+	json_t *last = case_value(c, "last");
+	json_t *desired = case_value(c, "desired");
+	json_t *live = case_value(c, "live");
+	json_t *copies = json_pack("[OOO]", last ? last : json_null(), desired,
+				   live);
+	json_t *want = case_value(c, "expect-patch");
+	json_t *result = case_value(c, "result");
+	struct gerr err = GERR_INIT;
+
+	json_t *got = merge_three_way_patch(t, last, desired, live, &err);
+	if (case_section(c, "error")) {
+		check_error(c, gerr_msg(&err), got, "three-way");
+	} else {
+		t_json(got, want, "%s: three-way patch", c->name);
+		if (!got)
+			t_diag("%s", gerr_msg(&err));
+	}
+	json_t *now = json_pack("[OOO]", last ? last : json_null(), desired,
+				live);
+	t_json(now, copies, "%s: the three inputs are left unchanged", c->name);
+	json_decref(now);
+	if (result && want) {
+		/* what the server makes of the patch kubectl would send */
+		json_t *applied = merge_apply_strategic(t, live, want, &err);
+		t_json(applied, result, "%s: the patch applied to live", c->name);
+		if (!applied)
+			t_diag("%s", gerr_msg(&err));
+		json_decref(applied);
+	}
+	json_decref(got);
+	json_decref(result);
+	json_decref(want);
+	json_decref(copies);
+	json_decref(live);
+	json_decref(desired);
+	json_decref(last);
+	gerr_clear(&err);
+}
+
 static void run_case(const struct tcase *c, void *data)
 {
 	if (case_section(c, "ops") || case_section(c, "ops-invalid"))
@@ -142,6 +190,8 @@ static void run_case(const struct tcase *c, void *data)
 		merge_patch_case(c);
 	else if (case_section(c, "patch"))
 		strategic_case(c);
+	else if (case_section(c, "desired"))
+		three_way_case(c);
 	else
 		t_ok(0, "%s (%s:%d): no section says what to test", c->name,
 		     c->file, c->line);

@@ -9,6 +9,12 @@
  *
  *   type + object + patch + result|error   kubectl patch --local, with
  *       --type strategic (merge for kinds kubectl has no Go type for)
+ *   type + [last] + desired + live + expect-patch [+ result]
+ *       kubectl apply of desired against a small fake API server (in this
+ *       program, on 127.0.0.1) serving live, with last as its
+ *       last-applied-configuration annotation: the PATCH kubectl sends,
+ *       less that annotation, must be expect-patch; then kubectl patch
+ *       --local of live with expect-patch must give result.
  *
  * Then every row of the built-in schema with a strategy is probed: an
  * object of the kind holding a one-item list (or map) at that path, a
@@ -17,15 +23,22 @@
  *
  * Objects lacking apiVersion, kind or metadata.name get them for kubectl
  * (which needs them) and lose them again before comparing. A "kubectl"
- * section "skip: REASON" skips a case that kubectl cannot check.
+ * section "skip: REASON" skips a case that kubectl cannot check; one
+ * saying "kustomize" checks the patch with `kubectl kustomize` instead
+ * (how kustomize applies a strategic merge patch where it and the API
+ * server differ: "$patch: merge").
  *
  * GANTRY_KUBECTL names the kubectl to use ("none" skips everything).
  */
 #include <fcntl.h>
+#include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,7 +156,7 @@ static int case_ctype(const struct tcase *c, struct ctype *ct)
 
 /* What was added to an object for kubectl, to take away afterwards. */
 struct added {
-	int api_version, kind, metadata, name;
+	int api_version, kind, metadata, name, namespace;
 };
 
 static json_t *augment(const json_t *obj, const struct ctype *ct,
@@ -168,6 +181,11 @@ static json_t *augment(const json_t *obj, const struct ctype *ct,
 		json_object_set_new(md, "name", json_string("x"));
 		a->name = 1;
 	}
+	/* kubectl apply puts its default namespace in what it sends */
+	if (!json_object_get(md, "namespace")) {
+		json_object_set_new(md, "namespace", json_string("default"));
+		a->namespace = 1;
+	}
 	return o;
 }
 
@@ -182,6 +200,8 @@ static void strip(json_t *o, const struct added *a)
 	json_t *md = json_object_get(o, "metadata");
 	if (a->name && json_is_object(md))
 		json_object_del(md, "name");
+	if (a->namespace && json_is_object(md))
+		json_object_del(md, "namespace");
 	if (a->metadata && json_is_object(md) && !json_object_size(md))
 		json_object_del(o, "metadata");
 }
@@ -189,8 +209,10 @@ static void strip(json_t *o, const struct added *a)
 static int skipped(const struct tcase *c)
 {
 	char *why = case_text(c, "kubectl");
-	if (!why)
+	if (!why || !strcmp(why, "kustomize")) {
+		free(why);
 		return 0;
+	}
 	t_ok(1, "%s: kubectl # skip %s", c->name,
 	     strncmp(why, "skip: ", 6) ? why : why + 6);
 	free(why);
@@ -222,6 +244,41 @@ static json_t *kubectl_patch(const json_t *obj, const char *type,
 	return result;
 }
 
+/* kubectl kustomize of obj with patch as its strategic merge patch. */
+static json_t *kubectl_kustomize(const json_t *obj, const json_t *patch,
+				 struct strbuf *msg)
+{
+	char *dir = xasprintf("%s/kustomize", tmpdir);
+	char *res = xasprintf("%s/resource.json", dir);
+	char *pat = xasprintf("%s/patch.json", dir);
+	char *kz = xasprintf("%s/kustomization.yaml", dir);
+	struct strbuf out = STRBUF_INIT;
+	json_t *result = NULL;
+	FILE *f;
+
+	mkdir(dir, 0700);
+	write_json(res, obj);
+	write_json(pat, patch);
+	if ((f = fopen(kz, "w"))) {
+		fputs("resources: [resource.json]\npatches:\n- path: patch.json\n", f);
+		fclose(f);
+	}
+	char *argv[] = { (char *)kubectl, "kustomize", dir, NULL };
+	if (run(argv, &out, msg) == 0) {
+		struct gerr err = GERR_INIT;
+		result = yaml_parse_value(out.buf, out.len, "kustomize", &err);
+		if (!result)
+			strbuf_addstr(msg, gerr_msg(&err));
+		gerr_clear(&err);
+	}
+	strbuf_release(&out);
+	free(dir);
+	free(res);
+	free(pat);
+	free(kz);
+	return result;
+}
+
 static void diag_json(const char *label, const json_t *v)
 {
 	char *s = v ? compact(v) : NULL;
@@ -245,19 +302,32 @@ static void strategic_case(const struct tcase *c)
 	json_t *obj = case_value(c, "object");
 	json_t *patch = case_value(c, "patch");
 	json_t *full = augment(obj, &ct, &added);
-	json_t *got = kubectl_patch(full, ct.known ? "strategic" : "merge",
+	char *how = case_text(c, "kubectl");
+	int kustomize = how && !strcmp(how, "kustomize");
+	free(how);
+	json_t *got;
+	if (kustomize) {
+		struct added ignore;
+		json_t *full_patch = augment(patch, &ct, &ignore);
+		got = kubectl_kustomize(full, full_patch, &msg);
+		json_decref(full_patch);
+	} else {
+		got = kubectl_patch(full, ct.known ? "strategic" : "merge",
 				    patch, &msg);
+	}
 	if (case_section(c, "error")) {
 		t_ok(!got, "%s: kubectl refuses the patch too", c->name);
 		if (got)
 			diag_json("kubectl made", got);
 		else
-			t_diag("kubectl: %s", msg.buf);
+			t_diag("kubectl: %.*s", (int)strcspn(msg.buf, "\n"),
+			       msg.buf);
 	} else {
 		json_t *want = case_value(c, "result");
 		strip(got, &added);
 		int ok = got && merge_json_equal(got, want);
-		t_ok(ok, "%s: kubectl patch --local agrees", c->name);
+		t_ok(ok, "%s: kubectl %s agrees", c->name,
+		     kustomize ? "kustomize" : "patch --local");
 		if (!ok) {
 			diag_json("kubectl", got);
 			diag_json("expected", want);
@@ -554,10 +624,297 @@ out:
 	return 0;
 }
 
+/* --- kubectl apply against a fake API server ------------------------------ */
+
+#define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
+
+/* Just enough of an API server for `kubectl apply` of one object:
+ * discovery of its group, GET of the object, and PATCH, which is recorded
+ * and answered with the object unchanged. */
+struct fake {
+	struct MHD_Daemon *daemon;
+	int port;
+	pthread_mutex_t lock;
+	json_t *live;
+	char *group_version, *group, *version, *kind, *plural, *base, *path;
+	struct strbuf patch;
+	char *content_type;
+	int patched;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code,
+			     const json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	enum MHD_Result rc = MHD_queue_response(conn, code, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static json_t *resource_list(const struct fake *f, const char *gv)
+{
+	json_t *resources = json_array();
+	if (!strcmp(gv, f->group_version))
+		json_array_append_new(resources, json_pack(
+			"{s:s,s:s,s:b,s:s,s:[sssss]}", "name", f->plural,
+			"singularName", f->kind, "namespaced", 1, "kind", f->kind,
+			"verbs", "get", "list", "create", "update", "patch"));
+	return json_pack("{s:s,s:s,s:o}", "kind", "APIResourceList",
+			 "groupVersion", gv, "resources", resources);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload,
+			      size_t *upload_size, void **state)
+{
+	struct fake *f = cls;
+	struct strbuf *body = *state;
+	json_t *out;
+	unsigned code = 200;
+
+	if (!body) {
+		*state = body = xcalloc(1, sizeof(*body));
+		strbuf_init(body, 0);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		strbuf_add(body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!strcmp(url, "/version")) {
+		out = json_pack("{s:s,s:s,s:s}", "major", "1", "minor", "32",
+				"gitVersion", "v1.32.0");
+	} else if (!strcmp(url, "/api")) {
+		out = json_pack("{s:s,s:[s],s:[{s:s,s:s}]}", "kind", "APIVersions",
+				"versions", "v1", "serverAddressByClientCIDRs",
+				"clientCIDR", "0.0.0.0/0", "serverAddress",
+				"127.0.0.1");
+	} else if (!strcmp(url, "/apis")) {
+		json_t *groups = json_array();
+		if (*f->group)
+			json_array_append_new(groups, json_pack(
+				"{s:s,s:[{s:s,s:s}],s:{s:s,s:s}}", "name", f->group,
+				"versions", "groupVersion", f->group_version,
+				"version", f->version, "preferredVersion",
+				"groupVersion", f->group_version, "version",
+				f->version));
+		out = json_pack("{s:s,s:s,s:o}", "kind", "APIGroupList",
+				"apiVersion", "v1", "groups", groups);
+	} else if (!strcmp(url, "/api/v1")) {
+		out = resource_list(f, "v1");
+	} else if (!strcmp(url, f->base)) {
+		out = resource_list(f, f->group_version);
+	} else if (!strcmp(url, f->path) && !strcmp(method, "GET")) {
+		out = json_incref(f->live);
+	} else if (!strcmp(url, f->path) && !strcmp(method, "PATCH")) {
+		const char *ct = MHD_lookup_connection_value(
+			conn, MHD_HEADER_KIND, "Content-Type");
+		pthread_mutex_lock(&f->lock);
+		strbuf_reset(&f->patch);
+		strbuf_add(&f->patch, body->buf, body->len);
+		free(f->content_type);
+		f->content_type = xstrdup(ct ? ct : "");
+		f->patched = 1;
+		pthread_mutex_unlock(&f->lock);
+		out = json_incref(f->live);
+	} else {
+		code = 404;
+		out = json_pack("{s:s,s:s,s:s,s:s,s:i}", "kind", "Status",
+				"apiVersion", "v1", "status", "Failure",
+				"reason", "NotFound", "code", 404);
+	}
+	enum MHD_Result rc = reply(conn, code, out);
+	json_decref(out);
+	return rc;
+}
+
+static void request_done(void *cls, struct MHD_Connection *conn,
+			 void **state, enum MHD_RequestTerminationCode why)
+{
+	struct strbuf *body = *state;
+	if (body) {
+		strbuf_release(body);
+		free(body);
+		*state = NULL;
+	}
+}
+
+static int fake_start(struct fake *f, const struct ctype *ct, json_t *live)
+{
+	memset(f, 0, sizeof(*f));
+	pthread_mutex_init(&f->lock, NULL);
+	f->live = json_incref(live);
+	f->group_version = xstrdup(ct->api_version);
+	f->kind = xstrdup(ct->kind);
+	char *slash = strrchr(ct->api_version, '/');
+	f->group = slash ? xstrndup(ct->api_version, (size_t)(slash - ct->api_version))
+			 : xstrdup("");
+	f->version = xstrdup(slash ? slash + 1 : ct->api_version);
+	f->plural = xasprintf("%ss", ct->kind);
+	for (char *p = f->plural; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	f->base = *f->group ? xasprintf("/apis/%s", ct->api_version)
+			    : xstrdup("/api/v1");
+	const char *name = json_string_value(json_object_get(
+		json_object_get(live, "metadata"), "name"));
+	f->path = xasprintf("%s/namespaces/default/%s/%s", f->base, f->plural,
+			    name);
+	strbuf_init(&f->patch, 0);
+	f->daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+		NULL, answer, f, MHD_OPTION_NOTIFY_COMPLETED, request_done, f,
+		MHD_OPTION_SOCK_ADDR,
+		&(struct sockaddr_in){ .sin_family = AF_INET,
+				       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) },
+		MHD_OPTION_END);
+	if (!f->daemon)
+		return -1;
+	f->port = MHD_get_daemon_info(f->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
+	return 0;
+}
+
+static void fake_stop(struct fake *f)
+{
+	if (f->daemon)
+		MHD_stop_daemon(f->daemon);
+	json_decref(f->live);
+	free(f->group_version);
+	free(f->group);
+	free(f->version);
+	free(f->kind);
+	free(f->plural);
+	free(f->base);
+	free(f->path);
+	free(f->content_type);
+	strbuf_release(&f->patch);
+	pthread_mutex_destroy(&f->lock);
+}
+
+/* The patch kubectl sent, without the annotation it always updates. */
+static json_t *sent_patch(struct fake *f)
+{
+	json_t *p;
+	pthread_mutex_lock(&f->lock);
+	p = f->patched ? json_loads(f->patch.buf, 0, NULL) : json_object();
+	pthread_mutex_unlock(&f->lock);
+	json_t *md = json_object_get(p, "metadata");
+	json_t *ann = json_object_get(md, "annotations");
+	json_object_del(ann, LAST_APPLIED);
+	if (ann && !json_object_size(ann))
+		json_object_del(md, "annotations");
+	if (md && !json_object_size(md))
+		json_object_del(p, "metadata");
+	return p;
+}
+
+static void three_way_case(const struct tcase *c)
+{
+	struct ctype ct;
+	struct added added;
+	struct strbuf out = STRBUF_INIT, msg = STRBUF_INIT;
+	struct fake f;
+
+	if (skipped(c))
+		return;
+	if (case_ctype(c, &ct) < 0) {
+		t_ok(0, "%s: the case has no apiVersion and kind", c->name);
+		return;
+	}
+	json_t *last = case_value(c, "last");
+	json_t *desired = case_value(c, "desired");
+	json_t *live = case_value(c, "live");
+	json_t *want = case_value(c, "expect-patch");
+	json_t *result = case_value(c, "result");
+	json_t *full = augment(desired, &ct, &added);
+	struct added ignore;
+	json_t *full_live = augment(live, &ct, &ignore);
+	if (last) {
+		json_t *full_last = augment(last, &ct, &ignore);
+		json_t *md = json_object_get(full_live, "metadata");
+		json_t *ann = json_object_get(md, "annotations");
+		if (!ann)
+			json_object_set_new(md, "annotations", ann = json_object());
+		char *text = compact(full_last);
+		json_object_set_new(ann, LAST_APPLIED, json_string(text));
+		free(text);
+		json_decref(full_last);
+	}
+	char *file = xasprintf("%s/desired.json", tmpdir);
+	char *cache = xasprintf("%s/cache", tmpdir);
+	write_json(file, full);
+	if (fake_start(&f, &ct, full_live) < 0) {
+		t_ok(0, "%s: start the fake API server", c->name);
+		goto out;
+	}
+	char *server = xasprintf("http://127.0.0.1:%d", f.port);
+	char *argv[] = { (char *)kubectl, "apply", "-f", file, "--server",
+			 server, "--validate=false", "--cache-dir", cache, NULL };
+	int status = run(argv, &out, &msg);
+	if (case_section(c, "error")) {
+		t_ok(status != 0, "%s: kubectl apply fails too", c->name);
+		t_diag("kubectl: %.*s", (int)strcspn(msg.buf, "\n"), msg.buf);
+	} else if (status != 0) {
+		t_ok(0, "%s: kubectl apply", c->name);
+		t_diag("kubectl: %s", msg.buf);
+	} else if (ct.known && f.patched &&
+		   strcmp(f.content_type, "application/strategic-merge-patch+json")) {
+		t_ok(1, "%s: kubectl apply # skip kubectl sends %s for a kind it has no Go type for",
+		     c->name, f.content_type);
+	} else {
+		json_t *got = sent_patch(&f);
+		int ok = got && merge_json_equal(got, want);
+		t_ok(ok, "%s: kubectl apply sends the expected patch", c->name);
+		if (!ok) {
+			diag_json("kubectl", got);
+			diag_json("expected", want);
+		}
+		json_decref(got);
+	}
+	free(server);
+	fake_stop(&f);
+	if (result && want) {
+		json_t *applied = kubectl_patch(full_live,
+						ct.known ? "strategic" : "merge",
+						want, &msg);
+		json_t *md = json_object_get(applied, "metadata");
+		json_object_del(json_object_get(md, "annotations"), LAST_APPLIED);
+		if (!json_object_size(json_object_get(md, "annotations")))
+			json_object_del(md, "annotations");
+		strip(applied, &added);
+		int ok = applied && merge_json_equal(applied, result);
+		t_ok(ok, "%s: kubectl patch --local of live with it gives the result",
+		     c->name);
+		if (!ok) {
+			diag_json("kubectl", applied);
+			diag_json("expected", result);
+		}
+		json_decref(applied);
+	}
+out:
+	free(file);
+	free(cache);
+	json_decref(full);
+	json_decref(full_live);
+	json_decref(last);
+	json_decref(desired);
+	json_decref(live);
+	json_decref(want);
+	json_decref(result);
+	strbuf_release(&out);
+	strbuf_release(&msg);
+}
+
 static void run_case(const struct tcase *c, void *data)
 {
 	if (case_section(c, "patch"))
 		strategic_case(c);
+	else if (case_section(c, "desired"))
+		three_way_case(c);
 }
 
 int main(void)
