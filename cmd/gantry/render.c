@@ -101,6 +101,8 @@ int cmd_render(int argc, char **argv)
 	struct gerr err = GERR_INIT;
 	const char *format = "yaml";
 	int c, rc = 1, restrictor_none = 0;
+	unsigned char *kust = NULL; /* which paths are kustomizations */
+	size_t *upto = NULL;        /* objs.nr after each path */
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -139,8 +141,8 @@ int cmd_render(int argc, char **argv)
 				       "directories");
 
 	/* objects of kustomizations print as kustomize prints them */
-	unsigned char *kust = xcalloc((size_t)argc, 1);
-	size_t *upto = xcalloc((size_t)argc, sizeof(*upto));
+	kust = xcalloc((size_t)argc, 1);
+	upto = xcalloc((size_t)argc, sizeof(*upto));
 	for (int i = optind; i < argc; i++) {
 		const char *path = argv[i];
 		kust[i] = (unsigned char)overlay_is_kustomization(path);
@@ -149,8 +151,6 @@ int cmd_render(int argc, char **argv)
 				: obj_list_load_paths(&objs, &path, 1, &err);
 		upto[i] = objs.nr;
 		if (r < 0) {
-			free(kust);
-			free(upto);
 			rc = cmd_fail(&err);
 			goto out;
 		}
@@ -173,14 +173,14 @@ int cmd_render(int argc, char **argv)
 			}
 		}
 	}
-	free(kust);
-	free(upto);
 	if (cmd_write_stdout(out.buf, out.len, &err) < 0) {
 		rc = cmd_fail(&err);
 		goto out;
 	}
 	rc = 0;
 out:
+	free(kust);
+	free(upto);
 	gerr_clear(&err);
 	strbuf_release(&out);
 	obj_list_clear(&objs);

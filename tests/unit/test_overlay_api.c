@@ -248,6 +248,53 @@ static void api_edges(void)
 	free(dir);
 }
 
+/* The pipeline can apply a built-in component straight to what it
+ * rendered: a Component builds on its own, its transformers run on the
+ * input objects. */
+static void builtin_component(void)
+{
+	char *dir = xasprintf("%s/../overlays/high-availability", t_testdata());
+	struct obj_list in = OBJ_LIST_INIT, out = OBJ_LIST_INIT;
+	struct gerr err = GERR_INIT;
+	obj_list_push(&in, json_pack("{s:s, s:s, s:{s:s}, s:{s:{s:{s:s}}}}",
+				     "apiVersion", "apps/v1", "kind",
+				     "Deployment", "metadata", "name", "web",
+				     "spec", "selector", "matchLabels", "app",
+				     "web"),
+		      "manifests/web.yaml", 1);
+	int rc = overlay_apply(dir, &in, NULL, &out, &err);
+	t_ok(rc == 0, "overlay_apply of overlays/high-availability");
+	if (rc < 0)
+		t_diag("%s", gerr_msg(&err));
+	json_t *got = objects(&out);
+	/* by the component's rules: replicas 2, spread by hostname, a
+	 * PDB of the same name with the selector; Deployment sorts first */
+	json_t *want = json_loads(
+		"[{\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\","
+		"  \"metadata\": {\"name\": \"web\"},"
+		"  \"spec\": {\"replicas\": 2,"
+		"    \"selector\": {\"matchLabels\": {\"app\": \"web\"}},"
+		"    \"template\": {\"spec\": {\"affinity\": {\"podAntiAffinity\": {"
+		"      \"preferredDuringSchedulingIgnoredDuringExecution\": [{"
+		"        \"weight\": 100, \"podAffinityTerm\": {"
+		"          \"labelSelector\": {\"matchLabels\": {\"app\": \"web\"}},"
+		"          \"topologyKey\": \"kubernetes.io/hostname\"}}]}}}}}},"
+		" {\"apiVersion\": \"policy/v1\", \"kind\": \"PodDisruptionBudget\","
+		"  \"metadata\": {\"name\": \"web\"},"
+		"  \"spec\": {\"maxUnavailable\": 1,"
+		"    \"selector\": {\"matchLabels\": {\"app\": \"web\"}}}}]",
+		0, NULL);
+	t_json(got, want, "the component's objects");
+	t_str(out.nr ? out.v[0].file : "", "manifests/web.yaml",
+	      "an input object keeps where it was read");
+	json_decref(got);
+	json_decref(want);
+	obj_list_clear(&in);
+	obj_list_clear(&out);
+	gerr_clear(&err);
+	free(dir);
+}
+
 static void hashes(void)
 {
 	/* suffixes kubectl kustomize gave these objects */
@@ -359,6 +406,7 @@ int main(void)
 	mem_init();
 	apply_cases();
 	api_edges();
+	builtin_component();
 	hashes();
 	paths();
 	key_order();
