@@ -27,6 +27,24 @@
  *
  * Ownership: objects are copied in and out; `in` is never modified. On
  * error `out` is left as it was.
+ *
+ * The app pipeline applies an app's overlays in order, each to what the
+ * one before produced:
+ *
+ *   struct strvec warnings = STRVEC_INIT;
+ *   struct overlay_options o = { repo_root, 0, &warnings };
+ *   for each overlay directory dir of the app (and environment):
+ *           struct obj_list next = OBJ_LIST_INIT;
+ *           if (overlay_apply(dir, &objs, &o, &next, &err) < 0)
+ *                   fail (err names the kustomization file and line);
+ *           obj_list_clear(&objs);
+ *           objs = next;
+ *   report each warning
+ *
+ * A built-in component (PREFIX/share/gantry/overlays/NAME, a kind:
+ * Component) can be applied the same way, with root NULL or its own
+ * directory: a Component builds on its own and its transformers run on
+ * the objects given.
  */
 
 #include "pkg/base/error.h"

@@ -397,14 +397,19 @@ static int smp_by_id(struct kust *kt, struct kacc *acc, struct kres *patch,
 		kres_id(patch, &id);
 	}
 	if (n != 1) {
-		struct strbuf sb = STRBUF_INIT;
+		struct strbuf sb = STRBUF_INIT, from = STRBUF_INIT;
+		size_t fl = strlen(kt->file);
 		kid_format(&sb, &id);
-		gerr_setc(err, GERR_INPUT,
-			  "%s: %s %s (the strategic merge patch at %s:%d "
-			  "names it)",
-			  at, n ? "more than one object is" : "no object is",
-			  sb.buf, patch->file ? patch->file : "?", patch->line);
+		/* a patch written inline has no place of its own to name */
+		if (patch->file && (strncmp(patch->file, kt->file, fl) ||
+				    patch->file[fl] != ' '))
+			strbuf_addf(&from, " (named by the patch at %s:%d)",
+				    patch->file, patch->line);
+		gerr_setc(err, GERR_INPUT, "%s: %s %s to patch%s", at,
+			  n ? "more than one object" : "no object", sb.buf,
+			  from.buf);
 		strbuf_release(&sb);
+		strbuf_release(&from);
 		return -1;
 	}
 	int deleted;
