@@ -75,8 +75,7 @@ static int append_all(struct kacc *dst, struct kresmap *src, struct gerr *err)
 	return kresmap_append_all(&dst->res, src, err);
 }
 
-static int accumulate(struct kbuild *b, struct kust *kt, struct kacc *acc,
-		      struct gerr *err);
+static int accumulate(struct kust *kt, struct kacc *acc, struct gerr *err);
 
 /* Enter the kustomization in dir: load it and refuse cycles. */
 static int enter(struct kbuild *b, const char *dir, struct kust *kt,
@@ -167,11 +166,11 @@ static int accumulate_dir(struct kust *kt, struct kacc *acc, const char *rel,
 	}
 	if (component) {
 		/* a component works on the resources accumulated so far */
-		rc = accumulate(kt->b, &sub, acc, err);
+		rc = accumulate(&sub, acc, err);
 	} else {
 		struct kacc subacc;
 		kacc_init(&subacc);
-		rc = accumulate(kt->b, &sub, &subacc, err);
+		rc = accumulate(&sub, &subacc, err);
 		if (!rc)
 			rc = append_all(acc, &subacc.res, err);
 		if (!rc)
@@ -341,8 +340,7 @@ static int run_labels(struct kust *kt, struct kacc *acc, struct gerr *err)
 						  err);
 		}
 		if (!rc)
-			rc = kx_labels(acc, json_object_get(e, "pairs"), &fs, 0,
-				       err);
+			rc = kx_labels(acc, json_object_get(e, "pairs"), &fs, err);
 		fspecs_clear(&fs);
 		if (rc < 0) {
 			struct strbuf w = STRBUF_INIT;
@@ -403,11 +401,11 @@ static int run_transformers(struct kust *kt, struct kacc *acc,
 		return -1;
 	if (nonempty(json_object_get(k, "commonLabels")) &&
 	    kx_labels(acc, json_object_get(k, "commonLabels"),
-		      &acc->cfg.common_labels, 0, err) < 0)
+		      &acc->cfg.common_labels, err) < 0)
 		return at_field(kt, "/commonLabels", err);
 	if (nonempty(json_object_get(k, "commonAnnotations")) &&
 	    kx_labels(acc, json_object_get(k, "commonAnnotations"),
-		      &acc->cfg.common_annotations, 1, err) < 0)
+		      &acc->cfg.common_annotations, err) < 0)
 		return at_field(kt, "/commonAnnotations", err);
 	list = json_object_get(k, "patchesJson6902");
 	json_array_foreach(list, i, e) {
@@ -503,10 +501,8 @@ static int refuse_unsupported(struct kust *kt, struct gerr *err)
 	return 0;
 }
 
-static int accumulate(struct kbuild *b, struct kust *kt, struct kacc *acc,
-		      struct gerr *err)
+static int accumulate(struct kust *kt, struct kacc *acc, struct gerr *err)
 {
-	(void)b;
 	if (refuse_unsupported(kt, err) < 0 ||
 	    kpatch_load_schema(kt, err) < 0 ||
 	    accumulate_resources(kt, acc, "resources", err) < 0 ||
@@ -583,7 +579,7 @@ int kbuild_sub(struct kbuild *b, const char *dir, struct kacc *acc,
 		kust_release(&sub);
 		return -1;
 	}
-	rc = accumulate(b, &sub, acc, err);
+	rc = accumulate(&sub, acc, err);
 	leave(b);
 	kust_release(&sub);
 	return rc;
@@ -607,7 +603,7 @@ int kbuild_run(struct kbuild *b, const char *dir, const struct kresmap *input,
 	kresmap_clear(&in);
 	if (dup < 0)
 		goto out;
-	if (accumulate(b, &top, acc, err) < 0 || finish(&top, acc, err) < 0)
+	if (accumulate(&top, acc, err) < 0 || finish(&top, acc, err) < 0)
 		goto out;
 	rc = 0;
 out:

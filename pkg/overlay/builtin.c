@@ -327,7 +327,6 @@ static int prometheus_scrape(struct kacc *acc, const json_t *cfg,
 int kgantry_transformer(struct kust *kt, struct kacc *acc, const json_t *cfg,
 			const char *kind, struct gerr *err)
 {
-	(void)kt;
 	if (!strcmp(kind, "HighAvailability"))
 		return high_availability(acc, cfg, kt->file, err);
 	if (!strcmp(kind, "RestrictedSecurity"))

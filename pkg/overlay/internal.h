@@ -110,8 +110,6 @@ void kres_key(struct kres *r, struct strbuf *sb);
  * places. */
 int kresmap_append_all(struct kresmap *m, struct kresmap *src,
 		       struct gerr *err);
-/* Append r, failing when a resource with the same current id exists. */
-int kresmap_append(struct kresmap *m, struct kres *r, struct gerr *err);
 void kresmap_remove(struct kresmap *m, size_t i);
 void kresmap_clear(struct kresmap *m);
 
@@ -284,12 +282,9 @@ int kust_fail(const struct kust *kt, const char *ptr, struct gerr *err,
 const char *kust_file_name(const char *dir);
 
 /* load.c: paths, the load restrictor, reading resources. */
-/* Resolve `rel` (relative to kt's directory) to a file kt may read:
- * *real is the realpath, *shown the path for messages. ptr is the JSON
- * pointer of the field that named it (for the error's position). */
-int kload_file(struct kust *kt, const char *rel, const char *ptr, char **real,
-	       char **shown, struct gerr *err);
-/* Read such a file whole. */
+/* Read the file `rel` (relative to kt's directory) whole, if kt may read
+ * it; *shown is its path for messages, ptr the JSON pointer of the field
+ * that named it (for the error's position). */
 char *kload_read(struct kust *kt, const char *rel, const char *ptr,
 		 size_t *len, char **shown, struct gerr *err);
 /* Is rel (from kt's directory) outside the repository root, where the
@@ -317,8 +312,9 @@ int kx_namespace(struct kacc *acc, const char *ns, const struct fspecs *fs,
 		 const char *subjects_mode, int unset_only, struct gerr *err);
 int kx_prefix_suffix(struct kacc *acc, const char *prefix, const char *suffix,
 		     const struct fspecs *fs, struct gerr *err);
+/* Set each label (or annotation: fs says where) as a string. */
 int kx_labels(struct kacc *acc, const json_t *labels, const struct fspecs *fs,
-	      int annotations, struct gerr *err);
+	      struct gerr *err);
 int kx_image(struct kacc *acc, const json_t *image, const struct fspecs *fs,
 	     struct gerr *err);
 /* All image rules, in order, in one walk of each object; *bad is the

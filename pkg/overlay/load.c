@@ -133,7 +133,8 @@ int kload_outside_root(struct kust *kt, const char *rel)
 	return out;
 }
 
-int kload_file(struct kust *kt, const char *rel, const char *ptr, char **real,
+/* Resolve rel to a file kt may read: *real its realpath. */
+static int kload_file(struct kust *kt, const char *rel, const char *ptr, char **real,
 	       char **shown, struct gerr *err)
 {
 	*real = NULL;

@@ -40,7 +40,7 @@ static int run_transformer(struct kust *kt, struct kacc *acc,
 		if (!rc)
 			rc = kx_labels(acc, json_object_get(cfg, anno ? "annotations"
 									   : "labels"),
-				       &fs, anno, err);
+				       &fs, err);
 	} else if (!strcmp(kind, "NamespaceTransformer")) {
 		const char *ns = opt(json_object_get(cfg, "metadata"), "namespace");
 		const char *mode = opt(cfg, "setRoleBindingSubjects");

@@ -336,29 +336,6 @@ int kresmap_append_all(struct kresmap *m, struct kresmap *src,
 	return rc;
 }
 
-int kresmap_append(struct kresmap *m, struct kres *r, struct gerr *err)
-{
-	struct kid id, other;
-	kres_id(r, &id);
-	for (size_t i = 0; i < m->nr; i++) {
-		kres_id(m->v[i], &other);
-		if (kid_equal(&id, &other)) {
-			struct strbuf sb = STRBUF_INIT;
-			kres_format(&sb, r);
-			gerr_setc(err, GERR_INPUT,
-				  "duplicate object %s: defined at %s:%d and "
-				  "again at %s:%d",
-				  sb.buf, m->v[i]->file ? m->v[i]->file : "?",
-				  m->v[i]->line, r->file ? r->file : "?",
-				  r->line);
-			strbuf_release(&sb);
-			return -1;
-		}
-	}
-	kresmap_push(m, r);
-	return 0;
-}
-
 void kresmap_remove(struct kresmap *m, size_t i)
 {
 	kres_free(m->v[i]);

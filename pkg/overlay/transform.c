@@ -248,9 +248,8 @@ static char *label_text(const json_t *v)
 }
 
 int kx_labels(struct kacc *acc, const json_t *labels, const struct fspecs *fs,
-	      int annotations, struct gerr *err)
+	      struct gerr *err)
 {
-	(void)annotations;
 	/* kustomize sets the keys in sorted order */
 	struct strvec keys = STRVEC_INIT;
 	const char *k;
@@ -293,12 +292,9 @@ struct image_ctx {
 static void image_split(const char *img, char **name, char **tag, char **digest)
 {
 	const char *search = img;
-	size_t slash = 0;
 	const char *s = strchr(img, '/');
-	if (s && s != img) {
-		slash = (size_t)(s - img);
+	if (s && s != img)
 		search = s;
-	}
 	const char *at = strchr(search, '@'), *colon = strchr(search, ':');
 	*tag = xstrdup("");
 	*digest = xstrdup("");
@@ -312,7 +308,6 @@ static void image_split(const char *img, char **name, char **tag, char **digest)
 		*digest = xstrdup(at + 1);
 		return;
 	}
-	(void)slash;
 	*name = xstrndup(img, (size_t)(colon - img));
 	free(*tag);
 	if (at) {
