@@ -115,12 +115,14 @@ void kresmap_clear(struct kresmap *m);
 
 /* ---- selectors ---------------------------------------------------------- */
 
-/* A patch target or replacement selector: gvk exact, name and namespace
- * anchored regular expressions, label and annotation selectors. */
+/* A patch target (kustomize's Selector): group, version, kind, name and
+ * namespace as anchored regular expressions, label and annotation
+ * selectors. */
 struct ksel {
 	struct kgvk gvk;
 	const char *name, *ns, *label_sel, *anno_sel; /* borrowed */
-	void *name_re, *ns_re;                        /* compiled, owned */
+	void *group_re, *version_re, *kind_re;        /* compiled, owned */
+	void *name_re, *ns_re;
 };
 
 /* Read a selector mapping (validated by the kustomization schema). */

@@ -1,7 +1,7 @@
 /*
- * Selecting resources: patch targets and replacement selectors (group,
- * version and kind exactly; name and namespace as anchored regular
- * expressions, as kustomize does), and Kubernetes label selectors.
+ * Selecting resources: patch targets (group, version, kind, name and
+ * namespace as anchored regular expressions, as kustomize matches them),
+ * and Kubernetes label selectors.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -69,6 +69,15 @@ int ksel_init(struct ksel *s, const json_t *obj, struct gerr *err)
 	s->ns = opt(obj, "namespace");
 	s->label_sel = opt(obj, "labelSelector");
 	s->anno_sel = opt(obj, "annotationSelector");
+	/* every part is a regular expression to kustomize ("Deploy.*"
+	 * selects Deployments), anchored at both ends */
+	if (*s->gvk.group && !(s->group_re = kregex_compile(s->gvk.group, 1, err)))
+		return gerr_prefix(err, "target group");
+	if (*s->gvk.version &&
+	    !(s->version_re = kregex_compile(s->gvk.version, 1, err)))
+		return gerr_prefix(err, "target version");
+	if (*s->gvk.kind && !(s->kind_re = kregex_compile(s->gvk.kind, 1, err)))
+		return gerr_prefix(err, "target kind");
 	if (*s->name && !(s->name_re = kregex_compile(s->name, 1, err)))
 		return gerr_prefix(err, "target name");
 	if (*s->ns && !(s->ns_re = kregex_compile(s->ns, 1, err)))
@@ -78,10 +87,11 @@ int ksel_init(struct ksel *s, const json_t *obj, struct gerr *err)
 
 void ksel_release(struct ksel *s)
 {
-	if (s->name_re)
-		kregex_free(s->name_re);
-	if (s->ns_re)
-		kregex_free(s->ns_re);
+	void *all[] = { s->group_re, s->version_re, s->kind_re, s->name_re,
+			s->ns_re };
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
+		if (all[i])
+			kregex_free(all[i]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -89,8 +99,9 @@ int ksel_match(const struct ksel *s, struct kres *r, struct gerr *err)
 {
 	struct kid cur, org;
 	kres_id(r, &cur);
-	/* the cheap test first */
-	if (!kgvk_selected(&cur.gvk, &s->gvk))
+	if ((s->kind_re && !kregex_match(s->kind_re, cur.gvk.kind)) ||
+	    (s->group_re && !kregex_match(s->group_re, cur.gvk.group)) ||
+	    (s->version_re && !kregex_match(s->version_re, cur.gvk.version)))
 		return 0;
 	kres_org_id(r, &org);
 	if (s->ns_re && !kregex_match(s->ns_re, kid_effective_ns(&org)) &&
