@@ -100,6 +100,15 @@ metadata:
 	assert_equal "$stderr" "error: app/kustomization.yaml:2:3: app/link.yaml is not in or below app (kustomize's load restrictor; --load-restrictor none lifts it)"
 }
 
+@test "overlay usage: a kustomization file instead of its directory" {
+	mkdir k
+	printf 'resources: []\n' > k/kustomization.yaml
+	run_split gantry render k/kustomization.yaml
+	assert_failure 1
+	assert_equal "$stderr" "error: k/kustomization.yaml is a kustomization file: give its directory, as to kubectl kustomize
+Run 'gantry render --help' for usage."
+}
+
 @test "overlay usage: an unknown load restrictor" {
 	run_split gantry render --load-restrictor sometimes .
 	assert_failure 1

@@ -145,6 +145,17 @@ int cmd_render(int argc, char **argv)
 	upto = xcalloc((size_t)argc, sizeof(*upto));
 	for (int i = optind; i < argc; i++) {
 		const char *path = argv[i];
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		if (!strcmp(base, "kustomization.yaml") ||
+		    !strcmp(base, "kustomization.yml") ||
+		    !strcmp(base, "Kustomization")) {
+			rc = cmd_usage_error("render",
+					     "%s is a kustomization file: give "
+					     "its directory, as to kubectl "
+					     "kustomize",
+					     path);
+			goto out;
+		}
 		kust[i] = (unsigned char)overlay_is_kustomization(path);
 		int r = kust[i] ? render_kustomization(path, restrictor_none,
 						       &objs, &err)
