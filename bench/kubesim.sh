@@ -23,8 +23,9 @@ trap cleanup EXIT
 start() {
 	taskset -c 0 "$KUBESIM" --listen 127.0.0.1:0 --tick 0 -q >"$tmp/url" &
 	pid=$!
-	for _ in $(seq 1 100); do [ -s "$tmp/url" ] && break; sleep 0.05; done
+	for _ in $(seq 1 200); do [ -s "$tmp/url" ] && break; sleep 0.05; done
 	url=$(head -n 1 "$tmp/url")
+	[ -n "$url" ] || { echo "bench/kubesim.sh: kubesim did not start" >&2; exit 1; }
 }
 
 stop() {

@@ -138,7 +138,7 @@ codes() {
 @test "kubesim: a watch streams chunked JSON events, one per line" {
 	kubesim_start
 	curl -sS -N -D "$BATS_TEST_TMPDIR/headers" \
-		"$KUBESIM_URL/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=16&timeoutSeconds=2" \
+		"$KUBESIM_URL/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=18&timeoutSeconds=2" \
 		>"$BATS_TEST_TMPDIR/events" &
 	local watcher=$!
 	sleep 0.3
@@ -151,6 +151,6 @@ codes() {
 	# type, name and resourceVersion of each line (metadata keeps the
 	# server's order: name, namespace, uid, resourceVersion)
 	run sed -E 's/^\{"type":"([A-Z]+)","object":.*"metadata":\{"name":"([^"]*)".*"resourceVersion":"([0-9]+)".*\}$/\1 \2 \3/' "$BATS_TEST_TMPDIR/events"
-	assert_output "ADDED w 17
-DELETED w 18"
+	assert_output "ADDED w 19
+DELETED w 20"
 }

@@ -88,6 +88,7 @@ metadata:
 kind: Deployment
 metadata:
   annotations:
+    deployment.kubernetes.io/revision: "1"
   creationTimestamp: TIME
   generation: 1
   labels:
@@ -215,6 +216,29 @@ service/web unchanged"
 	assert_output 'deployment "web" successfully rolled out'
 }
 
+@test "kubectl: a Deployment's ReplicaSets, Pods and revisions" {
+	apply_shop
+	run kubectl wait --for=condition=Available deployment/web -n shop --timeout=10s
+	run kubectl wait --for=condition=Ready pod -l app=web -n shop --timeout=10s
+	assert_success
+	run kubectl get pods -n shop -l app=web -o name
+	[ "${#lines[@]}" -eq 2 ]
+	run kubectl set image deployment/web web=nginx:1.28 -n shop
+	assert_output "deployment.apps/web image updated"
+	run kubectl rollout status deployment/web -n shop --timeout=10s
+	assert_output --partial 'deployment "web" successfully rolled out'
+	run kubectl rollout history deployment/web -n shop
+	assert_output "deployment.apps/web 
+REVISION  CHANGE-CAUSE
+1         <none>
+2         <none>"
+	# the old ReplicaSet is kept, scaled to zero
+	run kubectl get replicasets -n shop -o jsonpath='{range .items[*]}{.spec.replicas}{" "}{.metadata.annotations.deployment\.kubernetes\.io/revision}{"\n"}{end}'
+	assert_output --regexp '^(0 1
+2 2|2 2
+0 1)$'
+}
+
 @test "kubectl: delete" {
 	apply_shop
 	run kubectl delete configmap web -n shop
@@ -238,6 +262,7 @@ endpoints                   ep           v1                             true    
 events                      ev           v1                             true         Event
 limitranges                 limits       v1                             true         LimitRange
 namespaces                  ns           v1                             false        Namespace
+nodes                       no           v1                             false        Node
 persistentvolumeclaims      pvc          v1                             true         PersistentVolumeClaim
 persistentvolumes           pv           v1                             false        PersistentVolume
 pods                        po           v1                             true         Pod
@@ -304,4 +329,23 @@ secret/web serverside-applied"
 	assert_output "deployment.apps/web scaled"
 	run kubectl get deployment web -n shop -o jsonpath='{.spec.replicas}'
 	assert_output "3"
+}
+
+@test "kubectl: create namespace, configmap, secret, deployment (protobuf bodies); get nodes" {
+	run kubectl create namespace shop
+	assert_output "namespace/shop created"
+	run kubectl create configmap web -n shop --from-literal=mode=prod
+	assert_output "configmap/web created"
+	run kubectl create secret generic db -n shop --from-literal=password=not-a-real-one
+	assert_output "secret/db created"
+	run kubectl create deployment web -n shop --image=nginx:1.27 --replicas=2
+	assert_output "deployment.apps/web created"
+	run kubectl get configmap web -n shop -o jsonpath='{.data.mode}'
+	assert_output "prod"
+	run kubectl get deployment web -n shop -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].image}'
+	assert_output "2 nginx:1.27"
+	run kubectl get nodes
+	assert_line --index 0 "NAME           STATUS   ROLES           AGE   VERSION"
+	assert_line --index 1 --regexp '^kubesim-node   Ready    control-plane   [0-9]+s +v1\.32\.0$'
+	[ "${#lines[@]}" -eq 2 ]
 }

@@ -311,19 +311,31 @@ static unsigned dry_run(const struct req *r, struct resp *out)
 	return DRY_RUN;
 }
 
-/* The request body as JSON or YAML. Protobuf, which typed clients such
- * as kubectl create send first, is not spoken here: 415, as a server
- * without that codec answers, and the client falls back to JSON. */
-static json_t *parse_body(const struct req *r, struct resp *out)
+/* The request body as JSON, YAML or Kubernetes protobuf (what typed
+ * clients such as kubectl create send). */
+static json_t *parse_body(struct sim *s, const struct req *r,
+			  struct resp *out)
 {
 	static const char unknown[] =
 		"the body of the request was in an unknown format - accepted "
-		"media types include: application/json, application/yaml";
+		"media types include: application/json, application/yaml, "
+		"application/vnd.kubernetes.protobuf";
 	json_error_t jerr;
 	json_t *body;
 
-	if (r->ctype && (strstr(r->ctype, "protobuf") ||
-			 strstr(r->ctype, "cbor"))) {
+	if (r->ctype && strstr(r->ctype, "protobuf")) {
+		struct gerr err = GERR_INIT;
+
+		body = proto_decode(s, r->body, r->body_len, &err);
+		if (!body) {
+			reply_status(out, status_failure(415,
+							 "UnsupportedMediaType",
+							 gerr_msg(&err), NULL));
+			gerr_clear(&err);
+		}
+		return body;
+	}
+	if (r->ctype && strstr(r->ctype, "cbor")) {
 		reply_status(out, status_failure(415, "UnsupportedMediaType",
 						 unknown, NULL));
 		return NULL;
@@ -636,7 +648,7 @@ static void do_create(struct sim *s, const struct req *r,
 		reply_status(out, status_method_not_supported(rt->t, "create"));
 		return;
 	}
-	body = parse_body(r, out);
+	body = parse_body(s, r, out);
 	if (!body)
 		return;
 	flags |= validation_flags(r);
@@ -658,7 +670,7 @@ static void do_update(struct sim *s, const struct req *r,
 
 	if (flags == (unsigned)-1)
 		return;
-	body = parse_body(r, out);
+	body = parse_body(s, r, out);
 	if (!body)
 		return;
 	flags |= validation_flags(r);
@@ -801,7 +813,7 @@ static void do_delete(struct sim *s, const struct req *r,
 	if (flags == (unsigned)-1)
 		return;
 	if (r->body_len) {
-		opts = parse_body(r, out);
+		opts = parse_body(s, r, out);
 		if (!opts)
 			return;
 		if (jstr(opts, "dryRun") || json_is_array(
@@ -891,6 +903,26 @@ static void do_deletecollection(struct sim *s, const struct req *r,
 	selector_free(fs);
 }
 
+/* The field manager: fieldManager, else the User-Agent up to its first
+ * "/", as the server takes it. */
+static void set_writer(struct sim *s, const struct req *r)
+{
+	char *ua = s->writer_buf;
+	const char *fm = req_param(r, "fieldManager");
+
+	s->writer_op = r->ctype && !strncmp(r->ctype,
+					    "application/apply-patch+yaml", 28)
+			       ? "Apply" : "Update";
+	if (fm && *fm) {
+		s->writer = fm;
+		return;
+	}
+	snprintf(ua, sizeof(s->writer_buf), "%.*s",
+		 r->user_agent ? (int)strcspn(r->user_agent, "/") : 0,
+		 r->user_agent ? r->user_agent : "");
+	s->writer = *ua ? ua : "unknown";
+}
+
 static void handle_resource(struct sim *s, const struct req *r,
 			    struct resp *out)
 {
@@ -934,6 +966,7 @@ static void handle_resource(struct sim *s, const struct req *r,
 		reply_status(out, forbidden(r, &rt, verb));
 		goto done;
 	}
+	set_writer(s, r);
 	if (!strcmp(verb, "get"))
 		do_get(s, r, &rt, out);
 	else if (!strcmp(verb, "list"))
@@ -950,6 +983,7 @@ static void handle_resource(struct sim *s, const struct req *r,
 		do_delete(s, r, &rt, out);
 	else
 		do_deletecollection(s, r, &rt, out);
+	s->writer = s->writer_op = NULL;
 done:
 	strvec_clear(&rt.parts);
 }

@@ -1,7 +1,7 @@
 /*
  * pkg/sim: the simulated controllers, one step per tick and deterministic
  * (objects in key order, no clocks but the tick count): workloads converge
- * to ready READY_TICKS ticks after each spec change (or never, for an
+ * to ready CTL_READY_TICKS ticks after each spec change (or never, for an
  * image tagged "fail"), Jobs complete or fail, claims bind, load
  * balancers get addresses, Pods run, namespaces and CRDs being deleted
  * empty themselves, and the garbage collector removes orphans.
@@ -13,9 +13,8 @@
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
 
-#define READY_TICKS 3
 
-static const struct rtype *T(struct sim *s, const char *group,
+const struct rtype *ctl_type(struct sim *s, const char *group,
 			     const char *res)
 {
 	for (size_t i = 0; i < s->ntypes; i++)
@@ -25,7 +24,7 @@ static const struct rtype *T(struct sim *s, const char *group,
 	return NULL;
 }
 
-static json_t *ctl_state(struct sim *s, const json_t *obj)
+json_t *ctl_state(struct sim *s, const json_t *obj)
 {
 	const char *uid = jstr(obj, "metadata.uid");
 
@@ -33,7 +32,7 @@ static json_t *ctl_state(struct sim *s, const json_t *obj)
 }
 
 /* Ticks since the controller first saw the object's current generation. */
-static long long ticks_since_change(struct sim *s, const json_t *obj)
+long long ctl_ticks_since_change(struct sim *s, const json_t *obj)
 {
 	json_t *st = ctl_state(s, obj);
 	json_int_t gen = json_integer_value(jpath(obj, "metadata.generation"));
@@ -46,16 +45,16 @@ static long long ticks_since_change(struct sim *s, const json_t *obj)
 	return s->ticks - json_integer_value(json_object_get(st, "since"));
 }
 
-static void now_string(struct strbuf *out)
+void ctl_now(struct strbuf *out)
 {
 	util_timestamp(out);
 }
 
 /* Set a condition, keeping lastTransitionTime while its status holds
  * (and lastUpdateTime while nothing changes, for kinds that have one). */
-static void set_condition(json_t *status, const char *type, const char *st,
-			  const char *reason, const char *message,
-			  int update_time)
+void ctl_set_condition(json_t *status, const char *type, const char *st,
+		       const char *reason, const char *message,
+		       int update_time)
 {
 	json_t *conds = json_object_get(status, "conditions"), *c = NULL, *x;
 	struct strbuf now = STRBUF_INIT;
@@ -68,7 +67,7 @@ static void set_condition(json_t *status, const char *type, const char *st,
 	json_array_foreach(conds, i, x)
 		if (!strcmp(jstr(x, "type") ? jstr(x, "type") : "", type))
 			c = x;
-	now_string(&now);
+	ctl_now(&now);
 	if (!c) {
 		c = json_object();
 		json_object_set_new(c, "type", json_string(type));
@@ -104,7 +103,7 @@ static void set_condition(json_t *status, const char *type, const char *st,
 	}
 }
 
-static int image_fails(const json_t *podspec)
+int ctl_image_fails(const json_t *podspec)
 {
 	static const char *const lists[] = { "containers", "initContainers",
 					     NULL };
@@ -128,7 +127,7 @@ static int image_fails(const json_t *podspec)
 
 /* pod-template-hash: FNV-1a of the template in the server's safe
  * alphabet, stable for a template */
-static void template_hash(const json_t *tmpl, char out[11])
+void ctl_template_hash(const json_t *tmpl, char out[11])
 {
 	static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
 	char *text = json_dumps(tmpl, JSON_COMPACT | JSON_SORT_KEYS);
@@ -147,209 +146,21 @@ static void template_hash(const json_t *tmpl, char out[11])
 	out[n] = 0;
 }
 
-static void set_int(json_t *o, const char *k, long long v)
+void ctl_set_int(json_t *o, const char *k, long long v)
 {
 	json_object_set_new(o, k, json_integer(v));
 }
 
-static void deployment(struct sim *s, const struct rtype *t, json_t *d)
-{
-	json_t *o = json_deep_copy(d), *st;
-	long long since = ticks_since_change(s, d);
-	long long want = json_integer_value(jpath(d, "spec.replicas"));
-	long long deadline = json_is_integer(jpath(d, "spec."
-						      "progressDeadlineSeconds"))
-				     ? json_integer_value(jpath(
-					       d, "spec.progressDeadlineSeconds"))
-				     : 600;
-	int fails = image_fails(jpath(d, "spec.template.spec"));
-	int ready = !fails && since >= READY_TICKS;
-	char hash[11];
-	struct strbuf m = STRBUF_INIT;
-	const char *name = jstr(d, "metadata.name");
-
-	template_hash(jpath(d, "spec.template"), hash);
-	st = json_object();
-	set_int(st, "observedGeneration",
-		json_integer_value(jpath(d, "metadata.generation")));
-	if (json_object_get(d, "status"))
-		json_object_set(st, "conditions",
-				jpath(d, "status.conditions"));
-	if (!json_is_array(json_object_get(st, "conditions")))
-		json_object_del(st, "conditions");
-	else
-		json_object_set_new(st, "conditions",
-				    json_deep_copy(json_object_get(st,
-								   "conditions")));
-	if (want > 0) {
-		set_int(st, "replicas", want);
-		set_int(st, "updatedReplicas", ready || fails ? want : 0);
-	}
-	if (ready && want > 0) {
-		set_int(st, "readyReplicas", want);
-		set_int(st, "availableReplicas", want);
-	} else if (want > 0) {
-		set_int(st, "unavailableReplicas", want);
-	}
-	if (ready || want == 0)
-		set_condition(st, "Available", "True",
-			      "MinimumReplicasAvailable",
-			      "Deployment has minimum availability.", 1);
-	else
-		set_condition(st, "Available", "False",
-			      "MinimumReplicasUnavailable",
-			      "Deployment does not have minimum availability.",
-			      1);
-	if (ready || want == 0) {
-		strbuf_addf(&m, "ReplicaSet \"%s-%s\" has successfully "
-			    "progressed.", name, hash);
-		set_condition(st, "Progressing", "True",
-			      "NewReplicaSetAvailable", m.buf, 1);
-	} else if (fails && since >= deadline) {
-		strbuf_addf(&m, "ReplicaSet \"%s-%s\" has timed out "
-			    "progressing.", name, hash);
-		set_condition(st, "Progressing", "False",
-			      "ProgressDeadlineExceeded", m.buf, 1);
-	} else {
-		strbuf_addf(&m, "ReplicaSet \"%s-%s\" is progressing.", name,
-			    hash);
-		set_condition(st, "Progressing", "True", "ReplicaSetUpdated",
-			      m.buf, 1);
-	}
-	json_object_set_new(o, "status", st);
-	write_controller(s, t, o);
-	strbuf_release(&m);
-}
-
-static void create_claims(struct sim *s, const json_t *sts, long long n)
-{
-	const struct rtype *pt = T(s, "", "persistentvolumeclaims");
-	const char *ns = jstr(sts, "metadata.namespace");
-	const char *name = jstr(sts, "metadata.name");
-	size_t i;
-	json_t *tmpl;
-
-	json_array_foreach(jpath(sts, "spec.volumeClaimTemplates"), i, tmpl) {
-		for (long long k = 0; k < n; k++) {
-			json_t *pvc = json_object(), *meta = json_object();
-			json_t *labels, *st = NULL, *res;
-			struct strvec warn = STRVEC_INIT;
-			char *pn = xasprintf("%s-%s-%lld",
-					     jstr(tmpl, "metadata.name"), name,
-					     k);
-
-			if (store_get(s, pt, ns, pn)) {
-				free(pn);
-				json_decref(pvc);
-				json_decref(meta);
-				continue;
-			}
-			labels = json_deep_copy(jpath(tmpl, "metadata.labels"));
-			if (!labels)
-				labels = json_object();
-			json_object_update(labels, jpath(sts, "spec.selector."
-							      "matchLabels"));
-			json_object_set_new(meta, "name", json_string(pn));
-			json_object_set_new(meta, "namespace", json_string(ns));
-			json_object_set_new(meta, "labels", labels);
-			json_object_set_new(pvc, "apiVersion", json_string("v1"));
-			json_object_set_new(pvc, "kind",
-					    json_string("PersistentVolumeClaim"));
-			json_object_set_new(pvc, "metadata", meta);
-			json_object_set(pvc, "spec", json_object_get(tmpl,
-								     "spec"));
-			res = write_create(s, pt, ns, pvc, 0, &warn, &st);
-			json_decref(res);
-			json_decref(st);
-			json_decref(pvc);
-			strvec_clear(&warn);
-			free(pn);
-		}
-	}
-}
-
-static void statefulset(struct sim *s, const struct rtype *t, json_t *d)
-{
-	json_t *o = json_deep_copy(d), *st = json_object();
-	long long since = ticks_since_change(s, d);
-	long long want = json_integer_value(jpath(d, "spec.replicas"));
-	int ready = !image_fails(jpath(d, "spec.template.spec")) &&
-		    since >= READY_TICKS;
-	char hash[11];
-	char *rev;
-
-	create_claims(s, d, want);
-	template_hash(jpath(d, "spec.template"), hash);
-	rev = xasprintf("%s-%s", jstr(d, "metadata.name"), hash);
-	set_int(st, "observedGeneration",
-		json_integer_value(jpath(d, "metadata.generation")));
-	set_int(st, "replicas", want);
-	if (ready && want) {
-		set_int(st, "readyReplicas", want);
-		set_int(st, "currentReplicas", want);
-		set_int(st, "updatedReplicas", want);
-	}
-	json_object_set_new(st, "currentRevision", json_string(rev));
-	json_object_set_new(st, "updateRevision", json_string(rev));
-	set_int(st, "collisionCount", 0);
-	set_int(st, "availableReplicas", ready ? want : 0);
-	json_object_set_new(o, "status", st);
-	write_controller(s, t, o);
-	free(rev);
-}
-
-static void daemonset(struct sim *s, const struct rtype *t, json_t *d)
-{
-	json_t *o = json_deep_copy(d), *st = json_object();
-	long long since = ticks_since_change(s, d);
-	int ready = !image_fails(jpath(d, "spec.template.spec")) &&
-		    since >= READY_TICKS;
-
-	/* one simulated node */
-	set_int(st, "currentNumberScheduled", 1);
-	set_int(st, "numberMisscheduled", 0);
-	set_int(st, "desiredNumberScheduled", 1);
-	set_int(st, "numberReady", ready ? 1 : 0);
-	set_int(st, "observedGeneration",
-		json_integer_value(jpath(d, "metadata.generation")));
-	set_int(st, "updatedNumberScheduled", 1);
-	if (ready)
-		set_int(st, "numberAvailable", 1);
-	else
-		set_int(st, "numberUnavailable", 1);
-	json_object_set_new(o, "status", st);
-	write_controller(s, t, o);
-}
-
-static void replicaset(struct sim *s, const struct rtype *t, json_t *d)
-{
-	json_t *o = json_deep_copy(d), *st = json_object();
-	long long since = ticks_since_change(s, d);
-	long long want = json_integer_value(jpath(d, "spec.replicas"));
-	int ready = !image_fails(jpath(d, "spec.template.spec")) &&
-		    since >= READY_TICKS;
-
-	set_int(st, "replicas", want);
-	set_int(st, "fullyLabeledReplicas", want);
-	if (ready && want) {
-		set_int(st, "readyReplicas", want);
-		set_int(st, "availableReplicas", want);
-	}
-	set_int(st, "observedGeneration",
-		json_integer_value(jpath(d, "metadata.generation")));
-	json_object_set_new(o, "status", st);
-	write_controller(s, t, o);
-}
 
 static void job(struct sim *s, const struct rtype *t, json_t *d)
 {
 	json_t *o, *st;
-	long long since = ticks_since_change(s, d);
+	long long since = ctl_ticks_since_change(s, d);
 	long long completions = json_is_integer(jpath(d, "spec.completions"))
 					? json_integer_value(jpath(
 						  d, "spec.completions"))
 					: 1;
-	int fails = image_fails(jpath(d, "spec.template.spec"));
+	int fails = ctl_image_fails(jpath(d, "spec.template.spec"));
 	struct strbuf now = STRBUF_INIT;
 
 	if (json_array_size(jpath(d, "status.conditions")))
@@ -358,31 +169,31 @@ static void job(struct sim *s, const struct rtype *t, json_t *d)
 		return;
 	o = json_deep_copy(d);
 	st = jobj(o, "status");
-	now_string(&now);
+	ctl_now(&now);
 	if (!json_object_get(st, "startTime"))
 		json_object_set_new(st, "startTime", json_string(now.buf));
-	if (since < READY_TICKS) {
-		set_int(st, "active", 1);
-		set_int(st, "ready", since > 0 ? 1 : 0);
+	if (since < CTL_READY_TICKS) {
+		ctl_set_int(st, "active", 1);
+		ctl_set_int(st, "ready", since > 0 ? 1 : 0);
 	} else if (fails) {
 		json_object_del(st, "active");
-		set_int(st, "ready", 0);
-		set_int(st, "failed", json_integer_value(jpath(
+		ctl_set_int(st, "ready", 0);
+		ctl_set_int(st, "failed", json_integer_value(jpath(
 					      d, "spec.backoffLimit")) + 1);
-		set_condition(st, "FailureTarget", "True",
+		ctl_set_condition(st, "FailureTarget", "True",
 			      "BackoffLimitExceeded",
 			      "Job has reached the specified backoff limit", 0);
-		set_condition(st, "Failed", "True", "BackoffLimitExceeded",
+		ctl_set_condition(st, "Failed", "True", "BackoffLimitExceeded",
 			      "Job has reached the specified backoff limit", 0);
 	} else {
 		json_object_del(st, "active");
-		set_int(st, "ready", 0);
-		set_int(st, "succeeded", completions);
+		ctl_set_int(st, "ready", 0);
+		ctl_set_int(st, "succeeded", completions);
 		json_object_set_new(st, "completionTime", json_string(now.buf));
-		set_condition(st, "SuccessCriteriaMet", "True",
+		ctl_set_condition(st, "SuccessCriteriaMet", "True",
 			      "CompletionsReached",
 			      "Reached expected number of succeeded pods", 0);
-		set_condition(st, "Complete", "True", "CompletionsReached",
+		ctl_set_condition(st, "Complete", "True", "CompletionsReached",
 			      "Reached expected number of succeeded pods", 0);
 	}
 	if (!json_object_get(st, "uncountedTerminatedPods"))
@@ -395,8 +206,8 @@ static void job(struct sim *s, const struct rtype *t, json_t *d)
 static void pod(struct sim *s, const struct rtype *t, json_t *p)
 {
 	json_t *o, *st, *cs;
-	long long since = ticks_since_change(s, p);
-	int fails = image_fails(json_object_get(p, "spec"));
+	long long since = ctl_ticks_since_change(s, p);
+	int fails = ctl_image_fails(json_object_get(p, "spec"));
 	struct strbuf now = STRBUF_INIT;
 	size_t i;
 	json_t *c;
@@ -411,7 +222,7 @@ static void pod(struct sim *s, const struct rtype *t, json_t *p)
 		json_decref(o);
 		return;
 	}
-	now_string(&now);
+	ctl_now(&now);
 	json_object_set_new(jobj(o, "spec"), "nodeName",
 			    json_string("kubesim-node"));
 	json_object_set_new(st, "phase", json_string(fails ? "Pending"
@@ -424,8 +235,8 @@ static void pod(struct sim *s, const struct rtype *t, json_t *p)
 		json_object_set_new(st, "podIP", json_string(ip));
 	if (!json_object_get(st, "startTime"))
 		json_object_set_new(st, "startTime", json_string(now.buf));
-	set_condition(st, "PodScheduled", "True", "", "", 0);
-	set_condition(st, "Ready", fails ? "False" : "True",
+	ctl_set_condition(st, "PodScheduled", "True", "", "", 0);
+	ctl_set_condition(st, "Ready", fails ? "False" : "True",
 		      fails ? "ContainersNotReady" : "", "", 0);
 	cs = json_array();
 	json_array_foreach(jpath(p, "spec.containers"), i, c) {
@@ -444,7 +255,7 @@ static void pod(struct sim *s, const struct rtype *t, json_t *p)
 		}
 		json_object_set_new(x, "state", state);
 		json_object_set_new(x, "ready", json_boolean(!fails));
-		set_int(x, "restartCount", 0);
+		ctl_set_int(x, "restartCount", 0);
 		json_object_set(x, "image", json_object_get(c, "image"));
 		json_object_set_new(x, "started", json_boolean(!fails));
 		json_array_append_new(cs, x);
@@ -456,8 +267,8 @@ static void pod(struct sim *s, const struct rtype *t, json_t *p)
 
 static void bind_claim(struct sim *s, const struct rtype *t, json_t *pvc)
 {
-	const struct rtype *sct = T(s, "storage.k8s.io", "storageclasses");
-	const struct rtype *pvt = T(s, "", "persistentvolumes");
+	const struct rtype *sct = ctl_type(s, "storage.k8s.io", "storageclasses");
+	const struct rtype *pvt = ctl_type(s, "", "persistentvolumes");
 	const char *scn = jstr(pvc, "spec.storageClassName");
 	const json_t *sc = scn && *scn ? store_get(s, sct, NULL, scn) : NULL;
 	json_t *o, *pv, *res, *st = NULL, *ann, *ref;
@@ -571,256 +382,10 @@ static void load_balancer(struct sim *s, const struct rtype *t, json_t *svc)
 	write_controller(s, t, o);
 }
 
-/* ---- deletion: namespaces, CRDs, foreground, garbage ---- */
-
-static int storage_type(const struct rtype *t)
-{
-	return !t->storage_version || !strcmp(t->storage_version, t->version);
-}
-
-static void delete_obj(struct sim *s, const struct rtype *t,
-		       const json_t *o)
-{
-	json_t *opts = json_object(), *r;
-	int code;
-
-	if (!jpath(o, "metadata.deletionTimestamp")) {
-		r = write_delete(s, t, jstr(o, "metadata.namespace"),
-				 jstr(o, "metadata.name"), opts, 0, &code);
-		json_decref(r);
-	}
-	json_decref(opts);
-}
-
-static void remove_finalizer(struct sim *s, const struct rtype *t,
-			     const json_t *obj, const char *f)
-{
-	json_t *o = json_deep_copy(obj), *fs = jpath(o, "metadata.finalizers");
-	json_t *keep = json_array(), *v;
-	size_t i;
-
-	json_array_foreach(fs, i, v)
-		if (strcmp(json_string_value(v) ? json_string_value(v) : "", f))
-			json_array_append(keep, v);
-	if (json_array_size(keep))
-		json_object_set_new(jmeta(o), "finalizers", keep);
-	else {
-		json_decref(keep);
-		json_object_del(jmeta(o), "finalizers");
-	}
-	write_controller(s, t, o);
-}
-
-static void namespace_cleanup(struct sim *s, const struct rtype *nst,
-			      const json_t *ns)
-{
-	const char *name = jstr(ns, "metadata.name");
-	size_t left = 0;
-
-	for (size_t i = 0; i < s->ntypes; i++) {
-		const struct rtype *t = s->types[i];
-		json_t *all, *o;
-		size_t j;
-
-		if (!t->namespaced || !storage_type(t))
-			continue;
-		all = store_list(s, t, name);
-		json_array_foreach(all, j, o) {
-			delete_obj(s, t, o);
-			left++;
-		}
-		json_decref(all);
-	}
-	if (!left) {
-		json_t *o = json_deep_copy(ns);
-
-		json_object_set_new(jobj(o, "spec"), "finalizers",
-				    json_array());
-		json_object_del(json_object_get(o, "spec"), "finalizers");
-		write_controller(s, nst, o);
-	}
-}
-
-static void crd_cleanup(struct sim *s, const struct rtype *ct,
-			const json_t *crd)
-{
-	struct strbuf gr = STRBUF_INIT;
-	json_t *bucket, *v;
-	const char *k;
-
-	strbuf_addf(&gr, "%s/%s", jstr(crd, "spec.group"),
-		    jstr(crd, "spec.names.plural"));
-	bucket = json_object_get(s->store, gr.buf);
-	if (json_object_size(bucket)) {
-		/* delete the custom resources, recording their events */
-		const struct rtype *t = types_find_gr(s, gr.buf);
-		json_t *copy = json_copy(bucket);
-
-		json_object_foreach(copy, k, v) {
-			if (t)
-				store_remove(s, t,
-					     jstr(v, "metadata.namespace"),
-					     jstr(v, "metadata.name"));
-			else
-				json_object_del(bucket, k);
-		}
-		json_decref(copy);
-	}
-	store_drop_bucket(s, gr.buf);
-	strbuf_release(&gr);
-	remove_finalizer(s, ct, crd,
-			 "customresourcecleanup.apiextensions.k8s.io");
-}
-
-static int has_finalizer(const json_t *o, const char *f)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(jpath(o, "metadata.finalizers"), i, v)
-		if (!strcmp(json_string_value(v) ? json_string_value(v) : "", f))
-			return 1;
-	return 0;
-}
-
-struct gc_item {
-	const struct rtype *t;
-	json_t *obj; /* a reference */
-	char *sortkey;
-};
-
-struct gc_list {
-	struct gc_item *v;
-	size_t nr, alloc;
-};
-
-static void gc_push(struct gc_list *l, const struct rtype *t, json_t *o,
-		    const char *gr, const char *key)
-{
-	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
-	l->v[l->nr].t = t;
-	l->v[l->nr].obj = json_incref(o);
-	l->v[l->nr].sortkey = xasprintf("%s %s", gr, key);
-	l->nr++;
-}
-
-static int gc_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct gc_item *)a)->sortkey,
-		      ((const struct gc_item *)b)->sortkey);
-}
-
-static void gc_clear(struct gc_list *l)
-{
-	for (size_t i = 0; i < l->nr; i++) {
-		json_decref(l->v[i].obj);
-		free(l->v[i].sortkey);
-	}
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-/* One unsorted pass over every bucket (cheap with many objects): the uids
- * that exist, the objects that have owners, the owners deleting in the
- * foreground. Only those few are sorted, for a deterministic order. */
-static void gc_scan(struct sim *s, json_t *uids, struct gc_list *deps,
-		    struct gc_list *fg)
-{
-	struct strbuf gr = STRBUF_INIT;
-
-	for (size_t i = 0; i < s->ntypes; i++) {
-		const struct rtype *t = s->types[i];
-		json_t *bucket, *o;
-		const char *k;
-
-		if (!storage_type(t))
-			continue;
-		strbuf_reset(&gr);
-		types_gr(t, &gr);
-		bucket = json_object_get(s->store, gr.buf);
-		json_object_foreach(bucket, k, o) {
-			const char *uid = jstr(o, "metadata.uid");
-
-			if (uid)
-				json_object_set_new(uids, uid, json_true());
-			if (json_array_size(jpath(o, "metadata.ownerReferences")))
-				gc_push(deps, t, o, gr.buf, k);
-			if (fg && jpath(o, "metadata.deletionTimestamp") &&
-			    has_finalizer(o, "foregroundDeletion"))
-				gc_push(fg, t, o, gr.buf, k);
-		}
-	}
-	strbuf_release(&gr);
-	if (deps->nr)
-		qsort(deps->v, deps->nr, sizeof(*deps->v), gc_cmp);
-	if (fg && fg->nr)
-		qsort(fg->v, fg->nr, sizeof(*fg->v), gc_cmp);
-}
-
-static void garbage_collect(struct sim *s)
-{
-	json_t *uids = json_object(), *fgset = json_object(), *waiting;
-	struct gc_list deps = { 0 }, fg = { 0 };
-
-	gc_scan(s, uids, &deps, &fg);
-	for (size_t i = 0; i < fg.nr; i++)
-		json_object_set_new(fgset, jstr(fg.v[i].obj, "metadata.uid"),
-				    json_true());
-	/* dependents whose owners are all gone, or deleting in the
-	 * foreground, go */
-	for (size_t i = 0; i < deps.nr; i++) {
-		json_t *r;
-		size_t k, alive = 0, doomed = 0;
-
-		json_array_foreach(jpath(deps.v[i].obj,
-					 "metadata.ownerReferences"), k, r) {
-			const char *uid = jstr(r, "uid");
-
-			alive += uid && json_object_get(uids, uid);
-			doomed += uid && json_object_get(fgset, uid);
-		}
-		if (!alive || doomed)
-			delete_obj(s, deps.v[i].t, deps.v[i].obj);
-	}
-	gc_clear(&deps);
-	json_decref(uids);
-	/* an owner deleting in the foreground goes once nothing that still
-	 * exists names it */
-	uids = json_object();
-	gc_scan(s, uids, &deps, NULL);
-	waiting = json_object();
-	for (size_t i = 0; i < deps.nr; i++) {
-		json_t *r;
-		size_t k;
-
-		json_array_foreach(jpath(deps.v[i].obj,
-					 "metadata.ownerReferences"), k, r)
-			if (jstr(r, "uid"))
-				json_object_set_new(waiting, jstr(r, "uid"),
-						    json_true());
-	}
-	for (size_t i = 0; i < fg.nr; i++) {
-		const char *uid = jstr(fg.v[i].obj, "metadata.uid");
-
-		const json_t *cur = store_get(
-			s, fg.v[i].t, jstr(fg.v[i].obj, "metadata.namespace"),
-			jstr(fg.v[i].obj, "metadata.name"));
-
-		if (cur && !json_object_get(waiting, uid))
-			remove_finalizer(s, fg.v[i].t, cur,
-					 "foregroundDeletion");
-	}
-	gc_clear(&deps);
-	gc_clear(&fg);
-	json_decref(uids);
-	json_decref(fgset);
-	json_decref(waiting);
-}
-
 static void each(struct sim *s, const char *group, const char *res,
 		 void (*fn)(struct sim *, const struct rtype *, json_t *))
 {
-	const struct rtype *t = T(s, group, res);
+	const struct rtype *t = ctl_type(s, group, res);
 	json_t *all, *o;
 	size_t i;
 
@@ -835,16 +400,16 @@ static void each(struct sim *s, const char *group, const char *res,
 
 void controllers_tick(struct sim *s)
 {
-	const struct rtype *nst = T(s, "", "namespaces");
-	const struct rtype *ct = T(s, "apiextensions.k8s.io",
+	const struct rtype *nst = ctl_type(s, "", "namespaces");
+	const struct rtype *ct = ctl_type(s, "apiextensions.k8s.io",
 				   "customresourcedefinitions");
 	json_t *all, *o;
 	size_t i;
 
-	each(s, "apps", "deployments", deployment);
-	each(s, "apps", "statefulsets", statefulset);
-	each(s, "apps", "daemonsets", daemonset);
-	each(s, "apps", "replicasets", replicaset);
+	each(s, "apps", "deployments", ctl_deployment);
+	each(s, "apps", "statefulsets", ctl_statefulset);
+	each(s, "apps", "daemonsets", ctl_daemonset);
+	each(s, "apps", "replicasets", ctl_replicaset);
 	each(s, "batch", "jobs", job);
 	each(s, "", "pods", pod);
 	each(s, "", "persistentvolumeclaims", bind_claim);
@@ -852,20 +417,20 @@ void controllers_tick(struct sim *s)
 	all = store_list(s, nst, NULL);
 	json_array_foreach(all, i, o)
 		if (jpath(o, "metadata.deletionTimestamp"))
-			namespace_cleanup(s, nst, o);
+			ctl_namespace_cleanup(s, nst, o);
 	json_decref(all);
 	all = store_list(s, ct, NULL);
 	json_array_foreach(all, i, o)
 		if (jpath(o, "metadata.deletionTimestamp"))
-			crd_cleanup(s, ct, o);
+			ctl_crd_cleanup(s, ct, o);
 	json_decref(all);
-	garbage_collect(s);
+	ctl_garbage_collect(s);
 }
 
 static void create_child(struct sim *s, const char *res, const char *ns,
 			 json_t *obj)
 {
-	const struct rtype *t = T(s, "", res);
+	const struct rtype *t = ctl_type(s, "", res);
 	struct strvec warn = STRVEC_INIT;
 	json_t *st = NULL, *r;
 

@@ -177,6 +177,7 @@ struct req {
 	json_t *query; /* name -> first value (strings) */
 	const char *ctype;
 	const char *accept;
+	const char *user_agent;
 	const char *body;
 	size_t body_len;
 	int readonly;  /* this user may not write */
@@ -246,6 +247,15 @@ json_t *patch_apply(struct sim *s, const struct rtype *t, const json_t *cur,
 /* Finish deleting an object whose finalizers are gone. */
 void write_finalize(struct sim *s, const struct rtype *t, const json_t *obj);
 
+/* ---- managedFields (managed.c) ---- */
+
+/* Update obj's metadata.managedFields for a write from old (NULL for a
+ * create) to obj by manager with operation ("Update", "Apply") on sub
+ * ("" or "status", "scale"). */
+void managed_fields_update(struct sim *s, const struct rtype *t, json_t *obj,
+			   const json_t *old, const char *manager,
+			   const char *operation, const char *sub);
+
 /* ---- defaulting and validation (defaults.c, validate.c) ---- */
 
 void defaults_apply(struct sim *s, const struct rtype *t, json_t *obj,
@@ -277,6 +287,10 @@ void schema_check(const char *def, json_t *obj, struct strvec *unknown,
 json_t *schema_definitions(int v2);
 /* The definitions reachable from def (names), for one group-version doc */
 void schema_closure(const char *def, json_t *into_names);
+
+/* A request body in Kubernetes' protobuf encoding, as JSON (proto.c). */
+json_t *proto_decode(struct sim *s, const void *buf, size_t len,
+		     struct gerr *err);
 
 /* /openapi/v2, /openapi/v3, /openapi/v3/<gv> */
 void openapi_serve(struct sim *s, const struct req *r, struct resp *out);
@@ -315,6 +329,38 @@ void crd_establish_due(struct sim *s);
 /* ---- controllers and stages (controllers.c, stages.c) ---- */
 
 void controllers_tick(struct sim *s);
+
+/* Shared by controllers.c, workloads.c and gc.c. */
+#define CTL_READY_TICKS 3 /* ticks from a spec change to ready */
+const struct rtype *ctl_type(struct sim *s, const char *group,
+			     const char *resource);
+/* the controllers' memory of an object (by uid) */
+json_t *ctl_state(struct sim *s, const json_t *obj);
+/* ticks since the controllers first saw the current generation */
+long long ctl_ticks_since_change(struct sim *s, const json_t *obj);
+void ctl_now(struct strbuf *out);
+/* set a condition, keeping lastTransitionTime while its status holds */
+void ctl_set_condition(json_t *status, const char *type, const char *st,
+		       const char *reason, const char *message,
+		       int update_time);
+/* does a pod spec use an image tagged "fail"? */
+int ctl_image_fails(const json_t *podspec);
+/* pod-template-hash of a template */
+void ctl_template_hash(const json_t *tmpl, char out[11]);
+void ctl_set_int(json_t *o, const char *k, long long v);
+/* the one type of a resource that stores (not another served version) */
+int ctl_storage_type(const struct rtype *t);
+/* delete as a DELETE with default options would */
+void ctl_delete(struct sim *s, const struct rtype *t, const json_t *o);
+void ctl_deployment(struct sim *s, const struct rtype *t, json_t *d);
+void ctl_statefulset(struct sim *s, const struct rtype *t, json_t *d);
+void ctl_daemonset(struct sim *s, const struct rtype *t, json_t *d);
+void ctl_replicaset(struct sim *s, const struct rtype *t, json_t *d);
+void ctl_namespace_cleanup(struct sim *s, const struct rtype *nst,
+			   const json_t *ns);
+void ctl_crd_cleanup(struct sim *s, const struct rtype *ct,
+		     const json_t *crd);
+void ctl_garbage_collect(struct sim *s);
 /* Something is created in a new namespace: default ServiceAccount and
  * kube-root-ca.crt. */
 void controllers_namespace_created(struct sim *s, const char *ns);
@@ -418,6 +464,9 @@ struct sim {
 
 	struct rtype **types;
 	size_t ntypes, atypes;
+	unsigned long types_gen;  /* bumped whenever the served types change */
+	json_t *openapi_index;    /* /openapi/v3, for types_gen below */
+	unsigned long openapi_index_gen;
 
 	long long clock_ms;   /* the simulated clock */
 	long long next_tick_ms;
@@ -432,6 +481,12 @@ struct sim {
 	uint64_t rng;
 	uint32_t next_ip;     /* service cluster IPs, 10.96.0.0/12 */
 	long next_node_port;  /* 30000-32767 */
+	/* who writes now (set by api.c around a request; NULL: the
+	 * controllers) */
+	const char *writer, *writer_op;
+	char writer_buf[129];
+	json_t *empty_leaf;   /* the one "{}" of every managedFields leaf */
+	json_t *shared;       /* managedFields parts shared by text */
 
 	FILE *audit;
 	pthread_mutex_t audit_lock;

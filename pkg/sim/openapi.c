@@ -463,8 +463,15 @@ void openapi_serve(struct sim *s, const struct req *r, struct resp *out)
 		return;
 	}
 	if (!strcmp(p, "/openapi/v3") || !strcmp(p, "/openapi/v3/")) {
+		/* hashing every document is slow: keep the index until the
+		 * served types change */
+		if (!s->openapi_index || s->openapi_index_gen != s->types_gen) {
+			json_decref(s->openapi_index);
+			s->openapi_index = v3_index(s);
+			s->openapi_index_gen = s->types_gen;
+		}
 		out->code = 200;
-		out->json = v3_index(s);
+		out->json = json_incref(s->openapi_index);
 		return;
 	}
 	if (!strncmp(p, "/openapi/v3/", 12)) {

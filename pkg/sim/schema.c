@@ -11,31 +11,10 @@
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
 #include "pkg/sim/schema_defs.h"
-
-enum tkind { T_STRING, T_INT32, T_INT64, T_BOOL, T_NUMBER, T_BYTES,
-	     T_QUANTITY, T_INTSTR, T_TIME, T_MICROTIME, T_ANY, T_ARRAY, T_MAP,
-	     T_REF };
-
-struct ttype {
-	enum tkind kind;
-	struct ttype *elem; /* T_ARRAY, T_MAP */
-	char *ref;          /* T_REF: the full definition name */
-};
-
-struct tfield {
-	char *name;
-	struct ttype *type;
-	int required;
-};
-
-struct tdef {
-	char *name;  /* full: io.k8s.api.core.v1.Container */
-	char *go;    /* Go type as encoding/json names it: v1.Container */
-	struct tfield *fields;
-	size_t nfields, afields;
-};
+#include "pkg/sim/schema_types.h"
 
 static struct tdef *defs;
+static const struct tdef *find_def(const char *name);
 static size_t ndefs;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -97,7 +76,7 @@ static struct ttype *parse_type(const char **p)
 			(*p)++;
 		return t;
 	}
-	n = strcspn(*p, " !]}");
+	n = strcspn(*p, " !@^]}");
 	name = xstrndup(*p, n);
 	*p += n;
 	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
@@ -143,12 +122,30 @@ static void parse_defs(void)
 			p += len + 1;
 			f->type = parse_type(&p);
 			f->required = 0;
-			if (*p == '!') {
-				f->required = 1;
+			f->number = 0;
+			f->pointer = 0;
+			while (*p == '!' || *p == '@' || *p == '^') {
+				char *end;
+
+				if (*p == '@') {
+					f->number = (int)strtol(p + 1, &end,
+								10);
+					p = end;
+					continue;
+				}
+				if (*p == '!')
+					f->required = 1;
+				else
+					f->pointer = 1;
 				p++;
 			}
 		}
 	}
+}
+
+const struct tdef *schema_find_def(const char *name)
+{
+	return find_def(name);
 }
 
 static const struct tdef *find_def(const char *name)
@@ -232,6 +229,28 @@ static void type_error(struct check *c, const char *parent,
 static void check_value(struct check *c, const char *parent,
 			const struct ttype *t, json_t *v);
 
+/* Go's base64.StdEncoding: the offset of the first bad byte, or -1 */
+static long bad_base64_at(const char *s)
+{
+	size_t n = strlen(s), pad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			 (ch >= '0' && ch <= '9') || ch == '+' || ch == '/';
+
+		if (ch == '=' && i + 2 >= n && i >= n - 2 && n % 4 == 0) {
+			pad++;
+			continue;
+		}
+		if (!ok || pad)
+			return (long)i;
+	}
+	if (n % 4)
+		return (long)(n - n % 4);
+	return -1;
+}
+
 static void check_struct(struct check *c, const struct tdef *d, json_t *obj)
 {
 	const char *k;
@@ -286,8 +305,18 @@ static void check_value(struct check *c, const char *parent,
 	size_t plen = c->path.len;
 
 	switch (t->kind) {
-	case T_STRING:
 	case T_BYTES:
+		if (!json_is_string(v)) {
+			type_error(c, parent, t, v);
+		} else if (bad_base64_at(json_string_value(v)) >= 0 &&
+			   !c->type_error->len) {
+			/* encoding/json's words; never the value itself */
+			strbuf_addf(c->type_error,
+				    "illegal base64 data at input byte %ld",
+				    bad_base64_at(json_string_value(v)));
+		}
+		break;
+	case T_STRING:
 	case T_TIME:
 	case T_MICROTIME:
 		if (!json_is_string(v))

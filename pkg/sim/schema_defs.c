@@ -7,7 +7,10 @@
  * TYPE is s (string), i32, i64, b (boolean), n (number), by (base64
  * bytes), q (Quantity), ios (IntOrString), t (Time), mt (MicroTime), o (any
  * object, kept as it is), [T] (list of T), {T} (map of T), or another
- * DEF. A "!" after a field marks it required in the published OpenAPI.
+ * DEF. A "!" after a field marks it required in the published OpenAPI;
+ * "@N" gives its field number in Kubernetes' protobuf encoding (typed
+ * clients such as kubectl create send protobuf; "metadata" of a kind is
+ * always 1), and "^" marks a Go pointer, whose zero value means itself.
  * DEF prefixes: core. apps. batch. rbac. storage. policy. net. as.
  * sched. coord. ext. reg. meta. (see schema.c). Fields are in the Go
  * types' order, which is the order the server writes them in.
@@ -20,52 +23,52 @@
 
 const char *const schema_defs[] = {
 	/* meta */
-	"meta.ObjectMeta name:s generateName:s namespace:s selfLink:s uid:s "
-	"resourceVersion:s generation:i64 creationTimestamp:t "
-	"deletionTimestamp:t deletionGracePeriodSeconds:i64 labels:{s} "
-	"annotations:{s} ownerReferences:[meta.OwnerReference] "
-	"finalizers:[s] managedFields:[meta.ManagedFieldsEntry]",
-	"meta.OwnerReference apiVersion:s! kind:s! name:s! uid:s! "
-	"controller:b blockOwnerDeletion:b",
+	"meta.ObjectMeta name:s@1 generateName:s@2 namespace:s@3 selfLink:s@4 uid:s@5 "
+	"resourceVersion:s@6 generation:i64@7 creationTimestamp:t@8 "
+	"deletionTimestamp:t@9 deletionGracePeriodSeconds:i64@10 labels:{s}@11 "
+	"annotations:{s}@12 ownerReferences:[meta.OwnerReference]@13 "
+	"finalizers:[s]@14 managedFields:[meta.ManagedFieldsEntry]@17",
+	"meta.OwnerReference apiVersion:s!@5 kind:s!@1 name:s!@3 uid:s!@4 "
+	"controller:b@6 blockOwnerDeletion:b@7",
 	"meta.ManagedFieldsEntry manager:s operation:s apiVersion:s time:t "
 	"fieldsType:s fieldsV1:o subresource:s",
-	"meta.LabelSelector matchLabels:{s} "
-	"matchExpressions:[meta.LabelSelectorRequirement]",
-	"meta.LabelSelectorRequirement key:s! operator:s! values:[s]",
+	"meta.LabelSelector matchLabels:{s}@1 "
+	"matchExpressions:[meta.LabelSelectorRequirement]@2",
+	"meta.LabelSelectorRequirement key:s!@1 operator:s!@2 values:[s]@3",
 	"meta.Condition type:s! status:s! observedGeneration:i64 "
 	"lastTransitionTime:t! reason:s! message:s!",
 
 	/* core/v1 */
-	"core.ConfigMap " OM "immutable:b data:{s} binaryData:{by}",
-	"core.Secret " OM "immutable:b data:{by} stringData:{s} type:s",
-	"core.ServiceAccount " OM "secrets:[core.ObjectReference] "
-	"imagePullSecrets:[core.LocalObjectReference] "
-	"automountServiceAccountToken:b",
-	"core.ObjectReference kind:s namespace:s name:s uid:s apiVersion:s "
-	"resourceVersion:s fieldPath:s",
-	"core.LocalObjectReference name:s",
-	"core.Namespace " OM "spec:core.NamespaceSpec "
-	"status:core.NamespaceStatus",
-	"core.NamespaceSpec finalizers:[s]",
-	"core.NamespaceStatus phase:s conditions:[core.NamespaceCondition]",
+	"core.ConfigMap " OM "immutable:b@4^ data:{s}@2 binaryData:{by}@3",
+	"core.Secret " OM "immutable:b@5^ data:{by}@2 stringData:{s}@4 type:s@3",
+	"core.ServiceAccount " OM "secrets:[core.ObjectReference]@2 "
+	"imagePullSecrets:[core.LocalObjectReference]@3 "
+	"automountServiceAccountToken:b@4^",
+	"core.ObjectReference kind:s@1 namespace:s@2 name:s@3 uid:s@4 apiVersion:s@5 "
+	"resourceVersion:s@6 fieldPath:s@7",
+	"core.LocalObjectReference name:s@1",
+	"core.Namespace " OM "spec:core.NamespaceSpec@2 "
+	"status:core.NamespaceStatus@3",
+	"core.NamespaceSpec finalizers:[s]@1",
+	"core.NamespaceStatus phase:s@1 conditions:[core.NamespaceCondition]@2",
 	"core.NamespaceCondition type:s! status:s! lastTransitionTime:t "
 	"reason:s message:s",
-	"core.Service " OM "spec:core.ServiceSpec status:core.ServiceStatus",
-	"core.ServiceSpec ports:[core.ServicePort] selector:{s} clusterIP:s "
-	"clusterIPs:[s] type:s externalIPs:[s] sessionAffinity:s "
-	"loadBalancerIP:s loadBalancerSourceRanges:[s] externalName:s "
-	"externalTrafficPolicy:s healthCheckNodePort:i32 "
-	"publishNotReadyAddresses:b "
-	"sessionAffinityConfig:core.SessionAffinityConfig ipFamilies:[s] "
-	"ipFamilyPolicy:s allocateLoadBalancerNodePorts:b "
-	"loadBalancerClass:s internalTrafficPolicy:s trafficDistribution:s",
-	"core.ServicePort name:s protocol:s appProtocol:s port:i32! "
-	"targetPort:ios nodePort:i32",
+	"core.Service " OM "spec:core.ServiceSpec@2 status:core.ServiceStatus@3",
+	"core.ServiceSpec ports:[core.ServicePort]@1 selector:{s}@2 clusterIP:s@3 "
+	"clusterIPs:[s]@18 type:s@4 externalIPs:[s]@5 sessionAffinity:s@7 "
+	"loadBalancerIP:s@8 loadBalancerSourceRanges:[s]@9 externalName:s@10 "
+	"externalTrafficPolicy:s@11 healthCheckNodePort:i32@12 "
+	"publishNotReadyAddresses:b@13 "
+	"sessionAffinityConfig:core.SessionAffinityConfig@14 ipFamilies:[s]@19 "
+	"ipFamilyPolicy:s@17 allocateLoadBalancerNodePorts:b@20 "
+	"loadBalancerClass:s@21 internalTrafficPolicy:s@22 trafficDistribution:s@23",
+	"core.ServicePort name:s@1 protocol:s@2 appProtocol:s@6 port:i32!@3 "
+	"targetPort:ios@4 nodePort:i32@5",
 	"core.SessionAffinityConfig clientIP:core.ClientIPConfig",
 	"core.ClientIPConfig timeoutSeconds:i32",
-	"core.ServiceStatus loadBalancer:core.LoadBalancerStatus "
-	"conditions:[meta.Condition]",
-	"core.LoadBalancerStatus ingress:[core.LoadBalancerIngress]",
+	"core.ServiceStatus loadBalancer:core.LoadBalancerStatus@1 "
+	"conditions:[meta.Condition]@2",
+	"core.LoadBalancerStatus ingress:[core.LoadBalancerIngress]@1",
 	"core.LoadBalancerIngress ip:s hostname:s ipMode:s "
 	"ports:[core.PortStatus]",
 	"core.PortStatus port:i32! protocol:s! error:s",
@@ -86,15 +89,15 @@ const char *const schema_defs[] = {
 	"core.LimitRangeSpec limits:[core.LimitRangeItem]!",
 	"core.LimitRangeItem type:s! max:{q} min:{q} default:{q} "
 	"defaultRequest:{q} maxLimitRequestRatio:{q}",
-	"core.ResourceQuota " OM "spec:core.ResourceQuotaSpec "
-	"status:core.ResourceQuotaStatus",
-	"core.ResourceQuotaSpec hard:{q} scopes:[s] "
-	"scopeSelector:core.ScopeSelector",
+	"core.ResourceQuota " OM "spec:core.ResourceQuotaSpec@2 "
+	"status:core.ResourceQuotaStatus@3",
+	"core.ResourceQuotaSpec hard:{q}@1 scopes:[s]@2 "
+	"scopeSelector:core.ScopeSelector@3",
 	"core.ScopeSelector "
 	"matchExpressions:[core.ScopedResourceSelectorRequirement]",
 	"core.ScopedResourceSelectorRequirement scopeName:s! operator:s! "
 	"values:[s]",
-	"core.ResourceQuotaStatus hard:{q} used:{q}",
+	"core.ResourceQuotaStatus hard:{q}@1 used:{q}@2",
 	"core.PersistentVolumeClaim " OM
 	"spec:core.PersistentVolumeClaimSpec "
 	"status:core.PersistentVolumeClaimStatus",
@@ -129,44 +132,45 @@ const char *const schema_defs[] = {
 	"core.VolumeNodeAffinity required:core.NodeSelector",
 	"core.PersistentVolumeStatus phase:s message:s reason:s "
 	"lastPhaseTransitionTime:t",
+	"core.Node " OM "spec:o status:o",
 	"core.Pod " OM "spec:core.PodSpec status:o",
-	"core.PodTemplateSpec metadata:meta.ObjectMeta spec:core.PodSpec",
-	"core.PodSpec volumes:[core.Volume] initContainers:[core.Container] "
-	"containers:[core.Container]! ephemeralContainers:[o] "
-	"restartPolicy:s terminationGracePeriodSeconds:i64 "
-	"activeDeadlineSeconds:i64 dnsPolicy:s nodeSelector:{s} "
-	"serviceAccountName:s serviceAccount:s "
-	"automountServiceAccountToken:b nodeName:s hostNetwork:b hostPID:b "
-	"hostIPC:b shareProcessNamespace:b "
-	"securityContext:core.PodSecurityContext "
-	"imagePullSecrets:[core.LocalObjectReference] hostname:s "
-	"subdomain:s affinity:core.Affinity schedulerName:s "
-	"tolerations:[core.Toleration] hostAliases:[core.HostAlias] "
-	"priorityClassName:s priority:i32 dnsConfig:core.PodDNSConfig "
-	"readinessGates:[core.PodReadinessGate] runtimeClassName:s "
-	"enableServiceLinks:b preemptionPolicy:s overhead:{q} "
-	"topologySpreadConstraints:[core.TopologySpreadConstraint] "
-	"setHostnameAsFQDN:b os:core.PodOS hostUsers:b "
-	"schedulingGates:[core.PodSchedulingGate] "
-	"resourceClaims:[core.PodResourceClaim] "
-	"resources:core.ResourceRequirements",
-	"core.Container name:s! image:s command:[s] args:[s] workingDir:s "
-	"ports:[core.ContainerPort] envFrom:[core.EnvFromSource] "
-	"env:[core.EnvVar] resources:core.ResourceRequirements "
-	"resizePolicy:[core.ContainerResizePolicy] restartPolicy:s "
-	"volumeMounts:[core.VolumeMount] volumeDevices:[core.VolumeDevice] "
-	"livenessProbe:core.Probe readinessProbe:core.Probe "
-	"startupProbe:core.Probe lifecycle:core.Lifecycle "
-	"terminationMessagePath:s terminationMessagePolicy:s "
-	"imagePullPolicy:s securityContext:core.SecurityContext stdin:b "
-	"stdinOnce:b tty:b",
-	"core.ContainerPort name:s hostPort:i32 containerPort:i32! "
-	"protocol:s hostIP:s",
+	"core.PodTemplateSpec metadata:meta.ObjectMeta@1 spec:core.PodSpec@2",
+	"core.PodSpec volumes:[core.Volume]@1 initContainers:[core.Container]@20 "
+	"containers:[core.Container]!@2 ephemeralContainers:[o] "
+	"restartPolicy:s@3 terminationGracePeriodSeconds:i64@4^ "
+	"activeDeadlineSeconds:i64@5^ dnsPolicy:s@6 nodeSelector:{s}@7 "
+	"serviceAccountName:s@8 serviceAccount:s@9 "
+	"automountServiceAccountToken:b@21^ nodeName:s@10 hostNetwork:b@11 hostPID:b@12 "
+	"hostIPC:b@13 shareProcessNamespace:b@27^ "
+	"securityContext:core.PodSecurityContext@14 "
+	"imagePullSecrets:[core.LocalObjectReference]@15 hostname:s@16 "
+	"subdomain:s@17 affinity:core.Affinity@18 schedulerName:s@19 "
+	"tolerations:[core.Toleration]@22 hostAliases:[core.HostAlias]@23 "
+	"priorityClassName:s@24 priority:i32@25^ dnsConfig:core.PodDNSConfig@26 "
+	"readinessGates:[core.PodReadinessGate]@28 runtimeClassName:s@29 "
+	"enableServiceLinks:b@30^ preemptionPolicy:s@31 overhead:{q}@32 "
+	"topologySpreadConstraints:[core.TopologySpreadConstraint]@33 "
+	"setHostnameAsFQDN:b@35 os:core.PodOS@36 hostUsers:b@37 "
+	"schedulingGates:[core.PodSchedulingGate]@38 "
+	"resourceClaims:[core.PodResourceClaim]@39 "
+	"resources:core.ResourceRequirements@40",
+	"core.Container name:s!@1 image:s@2 command:[s]@3 args:[s]@4 workingDir:s@5 "
+	"ports:[core.ContainerPort]@6 envFrom:[core.EnvFromSource]@19 "
+	"env:[core.EnvVar]@7 resources:core.ResourceRequirements@8 "
+	"resizePolicy:[core.ContainerResizePolicy]@23 restartPolicy:s@24 "
+	"volumeMounts:[core.VolumeMount]@9 volumeDevices:[core.VolumeDevice]@21 "
+	"livenessProbe:core.Probe@10 readinessProbe:core.Probe@11 "
+	"startupProbe:core.Probe@22 lifecycle:core.Lifecycle@12 "
+	"terminationMessagePath:s@13 terminationMessagePolicy:s@20 "
+	"imagePullPolicy:s@14 securityContext:core.SecurityContext@15 stdin:b@16 "
+	"stdinOnce:b@17 tty:b@18",
+	"core.ContainerPort name:s@1 hostPort:i32@2 containerPort:i32!@3 "
+	"protocol:s@4 hostIP:s@5",
 	"core.EnvFromSource prefix:s configMapRef:core.ConfigMapEnvSource "
 	"secretRef:core.SecretEnvSource",
 	"core.ConfigMapEnvSource name:s optional:b",
 	"core.SecretEnvSource name:s optional:b",
-	"core.EnvVar name:s! value:s valueFrom:core.EnvVarSource",
+	"core.EnvVar name:s!@1 value:s@2 valueFrom:core.EnvVarSource@3",
 	"core.EnvVarSource fieldRef:core.ObjectFieldSelector "
 	"resourceFieldRef:core.ResourceFieldSelector "
 	"configMapKeyRef:core.ConfigMapKeySelector "
@@ -175,8 +179,8 @@ const char *const schema_defs[] = {
 	"core.ResourceFieldSelector containerName:s resource:s! divisor:q",
 	"core.ConfigMapKeySelector name:s key:s! optional:b",
 	"core.SecretKeySelector name:s key:s! optional:b",
-	"core.ResourceRequirements limits:{q} requests:{q} "
-	"claims:[core.ResourceClaim]",
+	"core.ResourceRequirements limits:{q}@1 requests:{q}@2 "
+	"claims:[core.ResourceClaim]@3",
 	"core.ResourceClaim name:s! request:s",
 	"core.ContainerResizePolicy resourceName:s! restartPolicy:s!",
 	"core.VolumeMount name:s! readOnly:b recursiveReadOnly:s "
@@ -308,19 +312,19 @@ const char *const schema_defs[] = {
 	"core.TopologySelectorLabelRequirement key:s! values:[s]!",
 
 	/* apps/v1 */
-	"apps.Deployment " OM "spec:apps.DeploymentSpec "
-	"status:apps.DeploymentStatus",
-	"apps.DeploymentSpec replicas:i32 selector:meta.LabelSelector! "
-	"template:core.PodTemplateSpec! strategy:apps.DeploymentStrategy "
-	"minReadySeconds:i32 revisionHistoryLimit:i32 paused:b "
-	"progressDeadlineSeconds:i32",
-	"apps.DeploymentStrategy type:s "
-	"rollingUpdate:apps.RollingUpdateDeployment",
-	"apps.RollingUpdateDeployment maxUnavailable:ios maxSurge:ios",
-	"apps.DeploymentStatus observedGeneration:i64 replicas:i32 "
-	"updatedReplicas:i32 readyReplicas:i32 availableReplicas:i32 "
-	"unavailableReplicas:i32 terminatingReplicas:i32 "
-	"conditions:[apps.DeploymentCondition] collisionCount:i32",
+	"apps.Deployment " OM "spec:apps.DeploymentSpec@2 "
+	"status:apps.DeploymentStatus@3",
+	"apps.DeploymentSpec replicas:i32@1^ selector:meta.LabelSelector!@2 "
+	"template:core.PodTemplateSpec!@3 strategy:apps.DeploymentStrategy@4 "
+	"minReadySeconds:i32@5 revisionHistoryLimit:i32@6^ paused:b@7 "
+	"progressDeadlineSeconds:i32@9^",
+	"apps.DeploymentStrategy type:s@1 "
+	"rollingUpdate:apps.RollingUpdateDeployment@2",
+	"apps.RollingUpdateDeployment maxUnavailable:ios@1 maxSurge:ios@2",
+	"apps.DeploymentStatus observedGeneration:i64@1 replicas:i32@2 "
+	"updatedReplicas:i32@3 readyReplicas:i32@7 availableReplicas:i32@4 "
+	"unavailableReplicas:i32@5 terminatingReplicas:i32@9 "
+	"conditions:[apps.DeploymentCondition]@6 collisionCount:i32@8",
 	"apps.DeploymentCondition type:s! status:s! lastUpdateTime:t "
 	"lastTransitionTime:t reason:s message:s",
 	"apps.StatefulSet " OM "spec:apps.StatefulSetSpec "
@@ -373,40 +377,40 @@ const char *const schema_defs[] = {
 	"reason:s message:s",
 
 	/* batch/v1 */
-	"batch.Job " OM "spec:batch.JobSpec status:batch.JobStatus",
-	"batch.JobSpec parallelism:i32 completions:i32 "
-	"activeDeadlineSeconds:i64 podFailurePolicy:o successPolicy:o "
-	"backoffLimit:i32 backoffLimitPerIndex:i32 maxFailedIndexes:i32 "
-	"selector:meta.LabelSelector manualSelector:b "
-	"template:core.PodTemplateSpec! ttlSecondsAfterFinished:i32 "
-	"completionMode:s suspend:b podReplacementPolicy:s managedBy:s",
-	"batch.JobStatus conditions:[batch.JobCondition] startTime:t "
-	"completionTime:t active:i32 succeeded:i32 failed:i32 "
+	"batch.Job " OM "spec:batch.JobSpec@2 status:batch.JobStatus@3",
+	"batch.JobSpec parallelism:i32@1^ completions:i32@2^ "
+	"activeDeadlineSeconds:i64@3^ podFailurePolicy:o@11 successPolicy:o@16 "
+	"backoffLimit:i32@7^ backoffLimitPerIndex:i32@12 maxFailedIndexes:i32@13 "
+	"selector:meta.LabelSelector@4 manualSelector:b@5^ "
+	"template:core.PodTemplateSpec!@6 ttlSecondsAfterFinished:i32@8^ "
+	"completionMode:s@9 suspend:b@10^ podReplacementPolicy:s@14 managedBy:s@15",
+	"batch.JobStatus conditions:[batch.JobCondition]@1 startTime:t@2 "
+	"completionTime:t@3 active:i32@4 succeeded:i32@5 failed:i32@6 "
 	"terminating:i32 completedIndexes:s failedIndexes:s "
 	"uncountedTerminatedPods:o ready:i32",
 	"batch.JobCondition type:s! status:s! lastProbeTime:t "
 	"lastTransitionTime:t reason:s message:s",
-	"batch.CronJob " OM "spec:batch.CronJobSpec "
-	"status:batch.CronJobStatus",
-	"batch.CronJobSpec schedule:s! timeZone:s startingDeadlineSeconds:i64 "
-	"concurrencyPolicy:s suspend:b jobTemplate:batch.JobTemplateSpec! "
-	"successfulJobsHistoryLimit:i32 failedJobsHistoryLimit:i32",
-	"batch.JobTemplateSpec metadata:meta.ObjectMeta spec:batch.JobSpec",
-	"batch.CronJobStatus active:[core.ObjectReference] "
-	"lastScheduleTime:t lastSuccessfulTime:t",
+	"batch.CronJob " OM "spec:batch.CronJobSpec@2 "
+	"status:batch.CronJobStatus@3",
+	"batch.CronJobSpec schedule:s!@1 timeZone:s@8 startingDeadlineSeconds:i64@2^ "
+	"concurrencyPolicy:s@3 suspend:b@4^ jobTemplate:batch.JobTemplateSpec!@5 "
+	"successfulJobsHistoryLimit:i32@6^ failedJobsHistoryLimit:i32@7^",
+	"batch.JobTemplateSpec metadata:meta.ObjectMeta@1 spec:batch.JobSpec@2",
+	"batch.CronJobStatus active:[core.ObjectReference]@1 "
+	"lastScheduleTime:t@4 lastSuccessfulTime:t@5",
 
 	/* rbac.authorization.k8s.io/v1 */
-	"rbac.Role " OM "rules:[rbac.PolicyRule]",
-	"rbac.ClusterRole " OM "rules:[rbac.PolicyRule] "
-	"aggregationRule:rbac.AggregationRule",
-	"rbac.PolicyRule verbs:[s]! apiGroups:[s] resources:[s] "
-	"resourceNames:[s] nonResourceURLs:[s]",
-	"rbac.AggregationRule clusterRoleSelectors:[meta.LabelSelector]",
-	"rbac.RoleBinding " OM "subjects:[rbac.Subject] roleRef:rbac.RoleRef!",
-	"rbac.ClusterRoleBinding " OM "subjects:[rbac.Subject] "
-	"roleRef:rbac.RoleRef!",
-	"rbac.Subject kind:s! apiGroup:s name:s! namespace:s",
-	"rbac.RoleRef apiGroup:s! kind:s! name:s!",
+	"rbac.Role " OM "rules:[rbac.PolicyRule]@2",
+	"rbac.ClusterRole " OM "rules:[rbac.PolicyRule]@2 "
+	"aggregationRule:rbac.AggregationRule@3",
+	"rbac.PolicyRule verbs:[s]!@1 apiGroups:[s]@2 resources:[s]@3 "
+	"resourceNames:[s]@4 nonResourceURLs:[s]@5",
+	"rbac.AggregationRule clusterRoleSelectors:[meta.LabelSelector]@1",
+	"rbac.RoleBinding " OM "subjects:[rbac.Subject]@2 roleRef:rbac.RoleRef!@3",
+	"rbac.ClusterRoleBinding " OM "subjects:[rbac.Subject]@2 "
+	"roleRef:rbac.RoleRef!@3",
+	"rbac.Subject kind:s!@1 apiGroup:s@2 name:s!@3 namespace:s@4",
+	"rbac.RoleRef apiGroup:s!@1 kind:s!@2 name:s!@3",
 
 	/* storage.k8s.io/v1 */
 	"storage.StorageClass " OM "provisioner:s! parameters:{s} "
@@ -415,11 +419,11 @@ const char *const schema_defs[] = {
 
 	/* policy/v1 */
 	"policy.PodDisruptionBudget " OM
-	"spec:policy.PodDisruptionBudgetSpec "
-	"status:policy.PodDisruptionBudgetStatus",
-	"policy.PodDisruptionBudgetSpec minAvailable:ios "
-	"selector:meta.LabelSelector maxUnavailable:ios "
-	"unhealthyPodEvictionPolicy:s",
+	"spec:policy.PodDisruptionBudgetSpec@2 "
+	"status:policy.PodDisruptionBudgetStatus@3",
+	"policy.PodDisruptionBudgetSpec minAvailable:ios@1 "
+	"selector:meta.LabelSelector@2 maxUnavailable:ios@3 "
+	"unhealthyPodEvictionPolicy:s@4",
 	"policy.PodDisruptionBudgetStatus observedGeneration:i64 "
 	"disruptedPods:{t} disruptionsAllowed:i32! currentHealthy:i32! "
 	"desiredHealthy:i32! expectedPods:i32! conditions:[meta.Condition]",
@@ -469,8 +473,8 @@ const char *const schema_defs[] = {
 	"as.CrossVersionObjectReference kind:s! name:s! apiVersion:s",
 
 	/* scheduling.k8s.io/v1, coordination.k8s.io/v1 */
-	"sched.PriorityClass " OM "value:i32! globalDefault:b description:s "
-	"preemptionPolicy:s",
+	"sched.PriorityClass " OM "value:i32!@2 globalDefault:b@3 description:s@4 "
+	"preemptionPolicy:s@5",
 	"coord.Lease " OM "spec:coord.LeaseSpec",
 	"coord.LeaseSpec holderIdentity:s leaseDurationSeconds:i32 "
 	"acquireTime:mt renewTime:mt leaseTransitions:i32 strategy:s "

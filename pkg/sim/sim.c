@@ -47,6 +47,44 @@ static void create_builtin(struct sim *s, const char *group,
 	strvec_clear(&warn);
 }
 
+/* The node's status, as its kubelet would post it. */
+static void node_ready(struct sim *s)
+{
+	const struct rtype *t = types_find(s, "", "v1", "nodes");
+	json_t *node = json_deep_copy(store_get(s, t, NULL, "kubesim-node"));
+	json_t *st = json_loads(
+		"{\"capacity\":{\"cpu\":\"2\",\"ephemeral-storage\":\"100Gi\","
+		"\"memory\":\"8Gi\",\"pods\":\"110\"},"
+		"\"allocatable\":{\"cpu\":\"2\",\"ephemeral-storage\":"
+		"\"100Gi\",\"memory\":\"8Gi\",\"pods\":\"110\"},"
+		"\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\","
+		"\"reason\":\"KubeletReady\",\"message\":\"kubelet is posting "
+		"ready status\"}],"
+		"\"addresses\":[{\"type\":\"InternalIP\",\"address\":"
+		"\"172.18.0.2\"},{\"type\":\"Hostname\",\"address\":"
+		"\"kubesim-node\"}],"
+		"\"nodeInfo\":{\"machineID\":\"\",\"systemUUID\":\"\","
+		"\"bootID\":\"\",\"kernelVersion\":\"6.1.0\",\"osImage\":"
+		"\"kubesim\",\"containerRuntimeVersion\":"
+		"\"containerd://1.7.24\",\"kubeletVersion\":\"v1.32.0\","
+		"\"kubeProxyVersion\":\"v1.32.0\",\"operatingSystem\":"
+		"\"linux\",\"architecture\":\"amd64\"}}",
+		0, NULL);
+	struct strbuf ts = STRBUF_INIT;
+	json_t *c = json_array_get(json_object_get(st, "conditions"), 0);
+
+	if (!node) {
+		json_decref(st);
+		return;
+	}
+	util_timestamp(&ts);
+	json_object_set_new(c, "lastHeartbeatTime", json_string(ts.buf));
+	json_object_set_new(c, "lastTransitionTime", json_string(ts.buf));
+	json_object_set_new(node, "status", st);
+	write_controller(s, t, node);
+	strbuf_release(&ts);
+}
+
 /* What a fresh cluster has: the system namespaces, the kubernetes Service,
  * a default StorageClass (binding immediately), the system priority
  * classes. */
@@ -64,6 +102,17 @@ static void bootstrap(struct sim *s)
 			 "\"metadata\":{\"name\":\"%s\"}}", namespaces[i]);
 		create_builtin(s, "", "namespaces", NULL, buf);
 	}
+	/* the one node the simulated pods run on */
+	create_builtin(s, "", "nodes", NULL,
+		       "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":"
+		       "{\"name\":\"kubesim-node\",\"labels\":{"
+		       "\"kubernetes.io/arch\":\"amd64\","
+		       "\"kubernetes.io/hostname\":\"kubesim-node\","
+		       "\"kubernetes.io/os\":\"linux\","
+		       "\"node-role.kubernetes.io/control-plane\":\"\"}},"
+		       "\"spec\":{\"podCIDR\":\"10.244.0.0/24\"},"
+		       "\"status\":{}}");
+	node_ready(s);
 	create_builtin(s, "", "services", "default",
 		       "{\"apiVersion\":\"v1\",\"kind\":\"Service\","
 		       "\"metadata\":{\"name\":\"kubernetes\",\"labels\":"
@@ -167,6 +216,8 @@ struct sim *sim_new(const struct sim_config *cfg, struct gerr *err)
 	s->listen_fd = -1;
 	s->store = json_object();
 	s->ctl = json_object();
+	s->empty_leaf = json_object();
+	s->shared = json_object();
 	/* distinct uids across clusters made in one process and second */
 	s->rng = (uint64_t)time(NULL) * 2654435761ULL ^ (uint64_t)getpid() ^
 		 (uint64_t)(uintptr_t)s;
@@ -248,7 +299,7 @@ int sim_set_faults(struct sim *s, const char *spec, struct gerr *err)
 }
 
 static void fill_req(struct req *r, const char *method, const char *pq,
-		     const char *ctype, const char *body, size_t len,
+		     const char *ctype, const void *body, size_t len,
 		     struct strbuf *path)
 {
 	const char *q = strchr(pq, '?');
@@ -267,13 +318,20 @@ static void fill_req(struct req *r, const char *method, const char *pq,
 int sim_request(struct sim *s, const char *method, const char *path_query,
 		const char *content_type, const char *body, json_t **reply)
 {
+	return sim_request_raw(s, method, path_query, content_type, body,
+			       body ? strlen(body) : 0, reply);
+}
+
+int sim_request_raw(struct sim *s, const char *method, const char *path_query,
+		    const char *content_type, const void *body, size_t len,
+		    json_t **reply)
+{
 	struct req r;
 	struct resp out;
 	struct strbuf path = STRBUF_INIT;
 	int code;
 
-	fill_req(&r, method, path_query, content_type, body,
-		 body ? strlen(body) : 0, &path);
+	fill_req(&r, method, path_query, content_type, body, len, &path);
 	pthread_mutex_lock(&s->lock);
 	api_handle(s, &r, &out);
 	if (out.watch) {
@@ -383,6 +441,9 @@ void sim_free(struct sim *s)
 	types_free(s);
 	stages_free(s);
 	json_decref(s->ctl);
+	json_decref(s->openapi_index);
+	json_decref(s->empty_leaf);
+	json_decref(s->shared);
 	for (size_t i = 0; i < s->ncrd_due; i++)
 		free(s->crd_due[i].name);
 	free(s->crd_due);

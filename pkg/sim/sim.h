@@ -77,6 +77,10 @@ void sim_free(struct sim *s);
  */
 int sim_request(struct sim *s, const char *method, const char *path_query,
 		const char *content_type, const char *body, json_t **reply);
+/* The same with a body of len bytes, which may hold NULs (protobuf). */
+int sim_request_raw(struct sim *s, const char *method, const char *path_query,
+		    const char *content_type, const void *body, size_t len,
+		    json_t **reply);
 /* The same with a JSON body given as a value (borrowed). */
 int sim_requestj(struct sim *s, const char *method, const char *path_query,
 		 const char *content_type, const json_t *body, json_t **reply);

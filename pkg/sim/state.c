@@ -60,8 +60,12 @@ int state_load(struct sim *s, const char *file, struct gerr *err)
 	}
 	crds = json_object_get(objs,
 			       "apiextensions.k8s.io/customresourcedefinitions");
-	json_object_foreach(crds, k, v)
+	/* established CRDs serve again; the others establish after the
+	 * delay, as if just written */
+	json_object_foreach(crds, k, v) {
 		types_set_crd(s, k, v);
+		crd_changed(s, v);
+	}
 	json_decref(doc);
 	return 0;
 }

@@ -643,6 +643,41 @@ static void p_apiservice(struct sim *s, const json_t *o, json_t *row)
 	strbuf_release(&svc);
 }
 
+static void p_node(struct sim *s, const json_t *o, json_t *row)
+{
+	struct strbuf roles = STRBUF_INIT;
+	const char *k;
+	json_t *v;
+	size_t i;
+	const char *ip = NULL;
+
+	(void)s;
+	json_object_foreach(jpath(o, "metadata.labels"), k, v)
+		if (!strncmp(k, "node-role.kubernetes.io/", 24))
+			strbuf_addf(&roles, "%s%s", roles.len ? "," : "",
+				    k + 24);
+	json_array_foreach(jpath(o, "status.addresses"), i, v)
+		if (!strcmp(jstr(v, "type") ? jstr(v, "type") : "",
+			    "InternalIP"))
+			ip = jstr(v, "address");
+	C(json_string(condition_is(o, "Ready") ? "Ready" : "NotReady"));
+	C(json_string(roles.len ? roles.buf : "<none>"));
+	C(age(o, "metadata.creationTimestamp"));
+	C(json_string(jstr(o, "status.nodeInfo.kubeletVersion")
+			      ? jstr(o, "status.nodeInfo.kubeletVersion") : ""));
+	C(or_none(ip));
+	C(json_string("<none>"));
+	C(json_string(jstr(o, "status.nodeInfo.osImage")
+			      ? jstr(o, "status.nodeInfo.osImage") : ""));
+	C(json_string(jstr(o, "status.nodeInfo.kernelVersion")
+			      ? jstr(o, "status.nodeInfo.kernelVersion") : ""));
+	C(json_string(jstr(o, "status.nodeInfo.containerRuntimeVersion")
+			      ? jstr(o, "status.nodeInfo."
+					"containerRuntimeVersion")
+			      : ""));
+	strbuf_release(&roles);
+}
+
 static void p_age(struct sim *s, const json_t *o, json_t *row)
 {
 	(void)s;
@@ -668,6 +703,9 @@ static const struct printer printers[] = {
 	  "Schedule|Timezone|Suspend|Active:integer|Last Schedule|Age",
 	  p_cronjob },
 	{ "", "pods", "Ready|Status|Restarts|Age|IP:1|Node:1", p_pod },
+	{ "", "nodes",
+	  "Status|Roles|Age|Version|Internal-IP:1|External-IP:1|OS-Image:1|"
+	  "Kernel-Version:1|Container-Runtime:1", p_node },
 	{ "", "configmaps", "Data:integer|Age", p_cm },
 	{ "", "secrets", "Type|Data:integer|Age", p_secret },
 	{ "", "namespaces", "Status|Age", p_ns },

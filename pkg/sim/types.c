@@ -33,6 +33,8 @@ static const struct builtin builtins[] = {
 	  "limits", NULL, "io.k8s.api.core.v1.LimitRange" },
 	{ "", "v1", "namespaces", "namespace", "Namespace", 0, NO_DC,
 	  RT_STATUS, "ns", NULL, "io.k8s.api.core.v1.Namespace" },
+	{ "", "v1", "nodes", "node", "Node", 0, ALL, RT_STATUS, "no", NULL,
+	  "io.k8s.api.core.v1.Node" },
 	{ "", "v1", "persistentvolumeclaims", "persistentvolumeclaim",
 	  "PersistentVolumeClaim", 1, ALL, RT_STATUS, "pvc", NULL,
 	  "io.k8s.api.core.v1.PersistentVolumeClaim" },
@@ -282,6 +284,7 @@ void types_set_crd(struct sim *s, const char *crd_name, const json_t *crd)
 	json_t *v;
 
 	remove_crd_types(s, crd_name);
+	s->types_gen++;
 	if (!crd || !condition_true(crd, "Established") ||
 	    jpath(crd, "metadata.deletionTimestamp"))
 		return;

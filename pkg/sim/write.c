@@ -235,6 +235,18 @@ static json_t *ordered(const struct rtype *t, json_t *obj)
 	return out;
 }
 
+/* The field manager of the write under way: the request's, or the
+ * controllers'. */
+static const char *writer_of(struct sim *s)
+{
+	return s->writer ? s->writer : "kube-controller-manager";
+}
+
+static const char *writer_op_of(struct sim *s)
+{
+	return s->writer_op ? s->writer_op : "Update";
+}
+
 static void after_write(struct sim *s, const struct rtype *t,
 			const json_t *obj, int created)
 {
@@ -326,6 +338,7 @@ json_t *write_create(struct sim *s, const struct rtype *t, const char *ns,
 	if (t->flags & RT_GENERATION)
 		json_object_set_new(meta, "generation", json_integer(1));
 	set_now(meta, "creationTimestamp");
+	managed_fields_update(s, t, o, NULL, writer_of(s), writer_op_of(s), "");
 	/* a placeholder keeps the key in its place; store_put sets it */
 	json_object_set_new(meta, "resourceVersion", json_string(""));
 	o = ordered(t, o);
@@ -496,6 +509,8 @@ json_t *write_update(struct sim *s, const struct rtype *t, const char *ns,
 	gen = json_integer_value(json_object_get(oldmeta, "generation"));
 	if ((t->flags & RT_GENERATION) && spec_changed(o, old))
 		json_object_set_new(meta, "generation", json_integer(gen + 1));
+	managed_fields_update(s, t, o, old, writer_of(s), writer_op_of(s),
+			      sub ? sub : "");
 	o = ordered(t, o);
 	ferrs_clear(&e);
 	if (json_equal(o, old)) {
@@ -528,6 +543,18 @@ void write_controller(struct sim *s, const struct rtype *t, json_t *obj)
 	if (old && json_equal(old, obj)) {
 		json_decref(obj);
 		return;
+	}
+	if (old) {
+		/* a status write is the status subresource's */
+		json_t *a = json_copy((json_t *)old), *b = json_copy(obj);
+
+		json_object_del(a, "status");
+		json_object_del(b, "status");
+		managed_fields_update(s, t, obj, old, "kube-controller-manager",
+				      "Update",
+				      json_equal(a, b) ? "status" : "");
+		json_decref(a);
+		json_decref(b);
 	}
 	obj = ordered(t, obj);
 	if (jpath(obj, "metadata.deletionTimestamp") && !has_finalizers(obj) &&

@@ -89,16 +89,17 @@ static void test_watch(void)
 	char ev[200];
 	int code;
 
-	/* bootstrap leaves resourceVersion 16 (4 namespaces with their
-	 * default ServiceAccount and kube-root-ca.crt, the kubernetes
-	 * Service, the StorageClass, two PriorityClasses) */
+	/* bootstrap leaves resourceVersion 18 (4 namespaces with their
+	 * default ServiceAccount and kube-root-ca.crt, the node and its
+	 * status, the kubernetes Service, the StorageClass, two
+	 * PriorityClasses) */
 	t_int(cm(s, "POST", "a", "\"app\":\"x\"", "1"), 201, "create a");
 	code = sim_watch_open(s, "/api/v1/namespaces/default/configmaps"
 				 "?watch=1&labelSelector=app%3Dx",
 			      &w, NULL);
 	t_int(code, 200, "watch without a resourceVersion opens");
 	next_event(s, w, ev, sizeof(ev));
-	t_str(ev, "ADDED a 17", "it starts with the current state as ADDED");
+	t_str(ev, "ADDED a 19", "it starts with the current state as ADDED");
 	next_event(s, w, ev, sizeof(ev));
 	t_str(ev, "", "and then waits");
 	t_int(cm(s, "PUT", "a", "\"app\":\"x\"", "2"), 200, "update a");
@@ -109,25 +110,25 @@ static void test_watch(void)
 	      "b gets the label");
 	t_int(cm(s, "PUT", "c", NULL, "1"), 200, "c loses it");
 	next_event(s, w, ev, sizeof(ev));
-	t_str(ev, "MODIFIED a 18", "an update is MODIFIED");
+	t_str(ev, "MODIFIED a 20", "an update is MODIFIED");
 	next_event(s, w, ev, sizeof(ev));
-	t_str(ev, "ADDED c 20", "a create is ADDED; b does not match");
+	t_str(ev, "ADDED c 22", "a create is ADDED; b does not match");
 	next_event(s, w, ev, sizeof(ev));
-	t_str(ev, "DELETED a 21",
+	t_str(ev, "DELETED a 23",
 	      "a delete is DELETED with the deletion's resourceVersion");
 	next_event(s, w, ev, sizeof(ev));
-	t_str(ev, "ADDED b 22", "an object that starts to match is ADDED");
+	t_str(ev, "ADDED b 24", "an object that starts to match is ADDED");
 	next_event(s, w, ev, sizeof(ev));
-	t_str(ev, "DELETED c 23",
+	t_str(ev, "DELETED c 25",
 	      "an object that stops matching is DELETED");
 	sim_watch_close(s, w);
 
 	code = sim_watch_open(s, "/api/v1/namespaces/default/configmaps"
-				 "?watch=true&resourceVersion=19",
+				 "?watch=true&resourceVersion=21",
 			      &w, NULL);
 	t_int(code, 200, "watch from a resourceVersion opens");
 	next_event(s, w, ev, sizeof(ev));
-	t_str(ev, "ADDED c 20", "it resumes after that version");
+	t_str(ev, "ADDED c 22", "it resumes after that version");
 	sim_watch_close(s, w);
 
 	code = sim_watch_open(s, "/api/v1/namespaces/default/configmaps"
@@ -144,7 +145,7 @@ static void test_watch_expired(void)
 	struct strbuf sb = STRBUF_INIT;
 	json_t *ev;
 
-	/* a cache of five events: the bootstrap's 16 are long gone */
+	/* a cache of five events: of the bootstrap's 18, 14 to 18 are kept */
 	t_int(sim_watch_open(s, "/api/v1/configmaps?watch=1&resourceVersion=3",
 			     &w, NULL),
 	      200, "a watch from a too old version still opens (200)");
@@ -161,7 +162,7 @@ static void test_watch_expired(void)
 	      "Expired", "reason Expired");
 	t_str(json_string_value(json_object_get(json_object_get(ev, "object"),
 						"message")),
-	      "too old resource version: 3 (11)",
+	      "too old resource version: 3 (13)",
 	      "naming the oldest version it can resume from");
 	strbuf_reset(&sb);
 	t_int(sim_watch_next(s, w, 50, &sb), -1, "then the watch ends");
@@ -192,7 +193,7 @@ static void test_state(void)
 	      200, "a new cluster from the state file has the object");
 	t_str(json_string_value(json_object_get(json_object_get(o, "metadata"),
 						"resourceVersion")),
-	      "17", "with its resourceVersion");
+	      "19", "with its resourceVersion");
 	json_decref(o);
 	o = NULL;
 	t_int(cm(s, "POST", "next", NULL, "1"), 201, "create after loading");
@@ -200,8 +201,32 @@ static void test_state(void)
 		    NULL, NULL, &o);
 	t_str(json_string_value(json_object_get(json_object_get(o, "metadata"),
 						"resourceVersion")),
-	      "18", "the counter goes on from the saved one");
+	      "20", "the counter goes on from the saved one");
 	json_decref(o);
+	/* a CRD saved before it was established establishes after loading */
+	t_int(sim_request(s, "POST",
+			  "/apis/apiextensions.k8s.io/v1/"
+			  "customresourcedefinitions", NULL,
+			  "{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":"
+			  "\"CustomResourceDefinition\",\"metadata\":{\"name\":"
+			  "\"gears.example.com\"},\"spec\":{\"group\":"
+			  "\"example.com\",\"scope\":\"Namespaced\",\"names\":"
+			  "{\"plural\":\"gears\",\"kind\":\"Gear\"},"
+			  "\"versions\":[{\"name\":\"v1\",\"served\":true,"
+			  "\"storage\":true,\"schema\":{\"openAPIV3Schema\":"
+			  "{\"type\":\"object\"}}}]}}",
+			  NULL),
+	      201, "create a CRD");
+	t_int(sim_stop(s, &err), 0, "stop before it is established");
+	sim_free(s);
+	s = new_sim(0, path);
+	t_int(sim_request(s, "GET", "/apis/example.com/v1/namespaces/default/"
+				    "gears", NULL, NULL, NULL),
+	      404, "not served yet after loading");
+	sim_advance(s, 200);
+	t_int(sim_request(s, "GET", "/apis/example.com/v1/namespaces/default/"
+				    "gears", NULL, NULL, NULL),
+	      200, "served once the delay has passed");
 	sim_free(s);
 	unlink(path);
 }
