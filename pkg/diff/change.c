@@ -97,8 +97,13 @@ static json_t *normalise(const json_t *obj, int secret)
 		for (size_t i = 0; server_metadata[i]; i++)
 			json_object_del(md, server_metadata[i]);
 		json_t *ann = json_object_get(md, "annotations");
+		/* kubectl leaves "annotations": {} in every last-applied
+		 * configuration; left in last alone, it would make the patch
+		 * delete every annotation of the live object */
 		if (json_is_object(ann))
 			json_object_del(ann, LAST_APPLIED);
+		if (json_is_object(ann) && !json_object_size(ann))
+			json_object_del(md, "annotations");
 	}
 	if (secret)
 		fold_string_data(o);
@@ -378,6 +383,17 @@ static void add_path(struct walk *w, enum diff_op op, json_t *before,
 static void walk(struct walk *w, const json_t *b, const json_t *a,
 		 const json_t *s, json_t **mb, json_t **ma);
 
+/* An empty value on both sides (the {} kubectl leaves for annotations in
+ * every last-applied configuration) is not worth a line of the diff. */
+static void drop_empty_pair(json_t **b, json_t **a)
+{
+	if (*b && *a && is_empty(*b) && is_empty(*a)) {
+		json_decref(*b);
+		json_decref(*a);
+		*b = *a = NULL;
+	}
+}
+
 static void walk_object(struct walk *w, const json_t *b, const json_t *a,
 			const json_t *s, json_t **mb, json_t **ma)
 {
@@ -398,6 +414,7 @@ static void walk_object(struct walk *w, const json_t *b, const json_t *a,
 		walk(w, json_object_get(b, keys[i]), json_object_get(a, keys[i]),
 		     si, &cb, &ca);
 		pop(w);
+		drop_empty_pair(&cb, &ca);
 		if (cb)
 			json_object_set_new(*mb, keys[i], cb);
 		if (ca)
@@ -422,6 +439,7 @@ static void walk_array(struct walk *w, const json_t *b, const json_t *a,
 			walk(w, json_array_get(b, i), json_array_get(a, i),
 			     s ? json_array_get(s, i) : NULL, &cb, &ca);
 			pop(w);
+			drop_empty_pair(&cb, &ca);
 			if (cb)
 				json_array_append_new(*mb, cb);
 			if (ca)
@@ -596,13 +614,18 @@ static int read_last(const json_t *live, json_t **out, struct gerr *err)
 	if (!s)
 		return 0;
 	*out = json_loads(s, JSON_DECODE_ANY, &je);
+	if (!*out)
+		return gerr_setc(err, GERR_INPUT,
+				 "the live object's %s annotation is not JSON "
+				 "(line %d, column %d)",
+				 LAST_APPLIED, je.line, je.column);
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		return gerr_setc(err, GERR_INPUT,
 				 "the live object's %s annotation is not a "
-				 "JSON object (line %d, column %d)",
-				 LAST_APPLIED, je.line, je.column);
+				 "JSON object",
+				 LAST_APPLIED);
 	}
 	return 0;
 }
