@@ -87,7 +87,15 @@ static void fold_string_data(json_t *o)
 		json_object_del(o, "stringData");
 }
 
-static json_t *normalise(const json_t *obj, int secret)
+/* desired and last as the server would store them, without what it sets.
+ *
+ * kubectl's desired object always has metadata.annotations (it holds the
+ * new last-applied configuration), and its last-applied configurations
+ * keep "annotations": {} once the annotation is taken out. So desired gets
+ * an annotations map here, empty if need be: without it, a last one with
+ * keys would make the patch null the whole map, every other client's
+ * annotations with it, where kubectl nulls only the keys that went. */
+static json_t *normalise(const json_t *obj, int secret, int is_desired)
 {
 	json_t *o = json_deep_copy(obj);
 	json_t *md = json_object_get(o, "metadata");
@@ -97,13 +105,10 @@ static json_t *normalise(const json_t *obj, int secret)
 		for (size_t i = 0; server_metadata[i]; i++)
 			json_object_del(md, server_metadata[i]);
 		json_t *ann = json_object_get(md, "annotations");
-		/* kubectl leaves "annotations": {} in every last-applied
-		 * configuration; left in last alone, it would make the patch
-		 * delete every annotation of the live object */
 		if (json_is_object(ann))
 			json_object_del(ann, LAST_APPLIED);
-		if (json_is_object(ann) && !json_object_size(ann))
-			json_object_del(md, "annotations");
+		else if (is_desired && (!ann || json_is_null(ann)))
+			json_object_set_new(md, "annotations", json_object());
 	}
 	if (secret)
 		fold_string_data(o);
@@ -238,6 +243,27 @@ static const char **sorted_keys(const json_t *m1, const json_t *m2,
 	return keys;
 }
 
+/* null, "", {} and []: what the API server leaves out of a stored
+ * object, so absent on the other side is no change. */
+static int is_empty(const json_t *v)
+{
+	return !v || json_is_null(v) ||
+	       (json_is_string(v) && !json_string_length(v)) ||
+	       (json_is_object(v) && !json_object_size(v)) ||
+	       (json_is_array(v) && !json_array_size(v));
+}
+
+/* A map or list that only looks empty because what it holds is not
+ * gantry's (another client's annotations) shows as nothing rather than
+ * as {}, which would claim it becomes empty. */
+static void hide_cut_empty(json_t **shown, const json_t *raw)
+{
+	if (*shown && is_empty(*shown) && !is_empty(raw)) {
+		json_decref(*shown);
+		*shown = NULL;
+	}
+}
+
 /* x cut down to the shape s (NULL: whole), keys sorted, sensitive values
  * masked: what the YAML of one side shows. */
 static json_t *project_mask(struct walk *w, const json_t *x, const json_t *s)
@@ -250,15 +276,17 @@ static json_t *project_mask(struct walk *w, const json_t *x, const json_t *s)
 		json_t *out = json_object();
 		int filter = json_is_object(s);
 		for (size_t i = 0; i < n; i++) {
+			const json_t *xi = json_object_get(x, keys[i]);
+			json_t *c;
 			if (filter && !json_object_get(s, keys[i]))
 				continue;
 			push_key(w, keys[i]);
-			json_object_set_new(out, keys[i],
-					    project_mask(w,
-							 json_object_get(x, keys[i]),
-							 filter ? json_object_get(s, keys[i])
-								: NULL));
+			c = project_mask(w, xi,
+					 filter ? json_object_get(s, keys[i]) : NULL);
 			pop(w);
+			hide_cut_empty(&c, xi);
+			if (c)
+				json_object_set_new(out, keys[i], c);
 		}
 		free(keys);
 		return out;
@@ -332,16 +360,6 @@ static json_t *shape_union(struct walk *w, const json_t *d, const json_t *l)
 		return out;
 	}
 	return json_incref((json_t *)d);
-}
-
-/* null, "", {} and []: what the API server leaves out of a stored
- * object, so absent on the other side is no change. */
-static int is_empty(const json_t *v)
-{
-	return !v || json_is_null(v) ||
-	       (json_is_string(v) && !json_string_length(v)) ||
-	       (json_is_object(v) && !json_object_size(v)) ||
-	       (json_is_array(v) && !json_array_size(v));
 }
 
 static int in_list(const char *s, const char *const *list)
@@ -531,10 +549,14 @@ static void walk(struct walk *w, const json_t *b, const json_t *a,
 	if (json_is_object(b) && json_is_object(a) &&
 	    (!s || json_is_object(s))) {
 		walk_object(w, b, a, s, mb, ma);
+		hide_cut_empty(mb, b);
+		hide_cut_empty(ma, a);
 		return;
 	}
 	if (json_is_array(b) && json_is_array(a) && (!s || json_is_array(s))) {
 		walk_array(w, b, a, s, mb, ma);
+		hide_cut_empty(mb, b);
+		hide_cut_empty(ma, a);
 		return;
 	}
 	/* the live spelling shows on both sides when the values are equal */
@@ -647,14 +669,14 @@ int diff_compute(const json_t *desired, const json_t *live,
 	rules_select(rules, 0, ch->group, ch->kind, ch->namespace, ch->name,
 		     &ign);
 	walk_init(&w, t, &sens, ch);
-	d = normalise(desired, secret);
+	d = normalise(desired, secret, 1);
 
 	if (!live) {
+		/* without the annotations map added for the three-way merge */
 		ch->action = DIFF_CREATE;
-		mb = project_mask(&w, d, NULL);
+		ch->result = normalise(desired, secret, 0);
+		mb = project_mask(&w, ch->result, NULL);
 		ch->diff = yaml_diff(NULL, mb);
-		ch->result = d;
-		d = NULL;
 		rc = 0;
 		goto out;
 	}
@@ -664,7 +686,7 @@ int diff_compute(const json_t *desired, const json_t *live,
 	if (read_last(live, &ch->last, err) < 0)
 		goto fail;
 	if (ch->last)
-		l = normalise(ch->last, secret);
+		l = normalise(ch->last, secret, 0);
 	ignore_apply(&ign, live, d, l);
 
 	ch->patch = merge_three_way_patch(t, l, d, live, err);
@@ -720,7 +742,8 @@ void diff_delete(const json_t *live, const struct diff_rules *rules,
 	rules_select(rules, 1, ch->group, ch->kind, ch->namespace, ch->name,
 		     &sens);
 	walk_init(&w, NULL, &sens, NULL);
-	l = normalise(ch->last, !*ch->group && !strcmp(ch->kind, "Secret"));
+	l = normalise(ch->last, !*ch->group && !strcmp(ch->kind, "Secret"),
+		      0);
 	json_t *mb = project_mask(&w, live, l);
 	ch->diff = yaml_diff(mb, NULL);
 	json_decref(mb);

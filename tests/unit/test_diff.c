@@ -442,10 +442,14 @@ static void test_saved_plan(void)
 		t_str(back.v[1].patch_type,
 		      "application/strategic-merge-patch+json",
 		      "the patch type back");
-		/* what apply sends to the Secret: the new value, base64 */
+		/* what apply sends to the Secret: the new value, base64, and
+		 * (the live Secret having no annotations) the annotations map
+		 * that apply puts the last-applied configuration in */
 		json_error_t je;
 		json_t *want = json_loads(
-			"{\"data\": {\"password\": \"aHVudGVyMw==\"}}", 0, &je);
+			"{\"metadata\": {\"annotations\": {}}, \"data\": "
+			"{\"password\": \"aHVudGVyMw==\"}}",
+			0, &je);
 		t_json(back.v[1].patch, want, "the Secret's patch");
 		json_decref(want);
 	}
