@@ -40,8 +40,8 @@ const char *diff_op_name(enum diff_op op)
 
 static void base64(struct strbuf *out, const unsigned char *s, size_t n)
 {
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)s[i] << 16;
 		if (i + 1 < n)
@@ -211,10 +211,11 @@ static long find_keyed(const json_t *list, const char *key,
 		       const json_t *item)
 {
 	const json_t *want = json_object_get(item, key);
-	for (size_t i = 0; i < json_array_size(list); i++)
-		if (merge_json_equal(json_object_get(json_array_get(list, i), key),
-				     want))
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *x = json_array_get(list, i);
+		if (merge_json_equal(json_object_get(x, key), want))
 			return (long)i;
+	}
 	return -1;
 }
 
@@ -282,7 +283,8 @@ static json_t *project_mask(struct walk *w, const json_t *x, const json_t *s)
 				continue;
 			push_key(w, keys[i]);
 			c = project_mask(w, xi,
-					 filter ? json_object_get(s, keys[i]) : NULL);
+					 filter ? json_object_get(s, keys[i])
+						: NULL);
 			pop(w);
 			hide_cut_empty(&c, xi);
 			if (c)
@@ -327,8 +329,8 @@ static json_t *shape_union(struct walk *w, const json_t *d, const json_t *l)
 		json_t *v;
 		json_object_foreach((json_t *)d, k, v) {
 			push_key(w, k);
-			json_object_set_new(out, k,
-					    shape_union(w, v, json_object_get(l, k)));
+			json_object_set_new(
+				out, k, shape_union(w, v, json_object_get(l, k)));
 			pop(w);
 		}
 		json_object_foreach((json_t *)l, k, v)
@@ -574,13 +576,11 @@ static void walk(struct walk *w, const json_t *b, const json_t *a,
 
 static void set_identity(struct diff_change *ch, const json_t *obj)
 {
+	const char *av = json_string_value(json_object_get(obj, "apiVersion"));
 	char group[256];
 	struct strbuf id = STRBUF_INIT;
 
-	ch->api_version =
-		xstrdup(json_string_value(json_object_get(obj, "apiVersion"))
-				? json_string_value(json_object_get(obj, "apiVersion"))
-				: "");
+	ch->api_version = xstrdup(av ? av : "");
 	ch->group = xstrdup(obj_group(obj, group, sizeof(group)));
 	ch->kind = xstrdup(obj_kind(obj));
 	ch->namespace = xstrdup(obj_namespace(obj));

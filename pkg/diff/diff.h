@@ -17,7 +17,10 @@
  *      managedFields, selfLink, deletionTimestamp,
  *      deletionGracePeriodSeconds) and the last-applied annotation are
  *      dropped, and a Secret's stringData is folded into data (base64), as
- *      the API server stores it;
+ *      the API server stores it (so a stringData key that goes away is
+ *      removed from data, which kubectl's patch would leave). desired
+ *      always has a metadata.annotations map, as kubectl's has: removing
+ *      one annotation then nulls that key, not the whole map;
  *   2. ignoreDifferences rules set those fields of desired to their live
  *      value (and drop them from last, so they are never removed);
  *   3. patch = merge_three_way_patch(type, last, desired, live), what

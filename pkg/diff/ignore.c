@@ -128,7 +128,8 @@ void ignore_apply(const struct diff_patterns *pats, const json_t *live,
 {
 	for (size_t p = 0; p < pats->nr; p++) {
 		struct strvec cur = STRVEC_INIT;
-		struct paths in_live = { NULL, 0, 0 }, in_desired = { NULL, 0, 0 };
+		struct paths in_live = { NULL, 0, 0 };
+		struct paths in_desired = { NULL, 0, 0 };
 
 		expand(live, pats->v[p], 0, &cur, &in_live);
 		/* what live has: desired takes it, last forgets it (so that it

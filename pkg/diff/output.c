@@ -138,8 +138,9 @@ static json_t *set_json(const struct diff_set *set, int saved)
 	for (int a = DIFF_CREATE; a <= DIFF_DELETE; a++)
 		json_object_set_new(summary, diff_action_name(a),
 				    json_integer((json_int_t)set->count[a]));
-	json_object_set_new(summary, "unchanged",
-			    json_integer((json_int_t)set->count[DIFF_UNCHANGED]));
+	json_object_set_new(
+		summary, "unchanged",
+		json_integer((json_int_t)set->count[DIFF_UNCHANGED]));
 	json_object_set_new(doc, "summary", summary);
 	for (size_t i = 0; i < set->nr; i++)
 		json_array_append_new(objects, change_json(&set->v[i], saved));

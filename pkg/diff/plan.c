@@ -44,7 +44,8 @@ static void collect_crds(const struct obj_list *objs, struct crd_defs *out)
 			   "apiextensions.k8s.io") ||
 		    strcmp(obj_kind(o), "CustomResourceDefinition"))
 			continue;
-		const char *g = json_string_value(json_object_get(spec, "group"));
+		const char *g =
+			json_string_value(json_object_get(spec, "group"));
 		const char *k = json_string_value(json_object_get(
 			json_object_get(spec, "names"), "kind"));
 		const char *scope =
@@ -151,17 +152,20 @@ static int resolve(struct kube_client *c, const struct obj_list *objs,
 			c, json_string_value(json_object_get(o, "apiVersion")),
 			obj_kind(o), &e);
 		if (r) {
-			it->desired = with_namespace(o, r->namespaced, default_ns);
+			it->desired =
+				with_namespace(o, r->namespaced, default_ns);
 			/* the resource is valid until discovery is refreshed:
 			 * keep the path, not the resource */
-			it->path = kube_resource_path(r, obj_namespace(it->desired),
-						      obj_name(it->desired));
+			it->path = kube_resource_path(
+				r, obj_namespace(it->desired),
+				obj_name(it->desired));
 			continue;
 		}
 		if (e.code == GERR_NOT_FOUND && (crd = find_crd(&crds, o))) {
 			gerr_clear(&e);
 			it->pending = 1;
-			it->desired = with_namespace(o, crd->namespaced, default_ns);
+			it->desired =
+				with_namespace(o, crd->namespaced, default_ns);
 			continue;
 		}
 		gerr_move(err, &e);
@@ -290,6 +294,7 @@ int diff_plan(struct kube_client *c, const struct obj_list *objs,
 
 	for (size_t i = 0; i < objs->nr; i++) {
 		struct item *it = &items[i];
+		const struct merge_type *type;
 		struct diff_change *ch;
 		struct strbuf src = STRBUF_INIT;
 
@@ -299,8 +304,8 @@ int diff_plan(struct kube_client *c, const struct obj_list *objs,
 			goto out;
 		}
 		ch = diff_set_push(set);
-		if (diff_compute(it->desired, it->live,
-				 it->live ? type_for(oa.schema, it->desired) : NULL,
+		type = it->live ? type_for(oa.schema, it->desired) : NULL;
+		if (diff_compute(it->desired, it->live, type,
 				 opts ? opts->rules : NULL, ch, err) < 0)
 			goto out;
 		ch->crd_pending = it->pending;

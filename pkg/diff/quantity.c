@@ -26,6 +26,17 @@ static int mul(u128 *v, u128 by)
 	return 0;
 }
 
+/* *m = *m * 10 + digit; -1 when that does not fit. */
+static int push_digit(u128 *m, char digit)
+{
+	u128 d = (u128)(digit - '0');
+
+	if (mul(m, 10) < 0 || *m > U128_MAX - d)
+		return -1;
+	*m += d;
+	return 0;
+}
+
 /* Parse s into a sign and a magnitude in nano units; -1 when it is not a
  * quantity or the value does not fit exactly. */
 static int parse(const char *s, int *neg, u128 *nano)
@@ -37,12 +48,11 @@ static int parse(const char *s, int *neg, u128 *nano)
 	if (*s == '+' || *s == '-')
 		*neg = *s++ == '-';
 	for (; *s >= '0' && *s <= '9'; s++, digits++)
-		if (mul(&m, 10) < 0 || (m += (u128)(*s - '0')) < (u128)(*s - '0'))
+		if (push_digit(&m, *s) < 0)
 			return -1;
 	if (*s == '.') {
 		for (s++; *s >= '0' && *s <= '9'; s++, digits++, e10--)
-			if (mul(&m, 10) < 0 ||
-			    (m += (u128)(*s - '0')) < (u128)(*s - '0'))
+			if (push_digit(&m, *s) < 0)
 				return -1;
 	}
 	if (!digits)

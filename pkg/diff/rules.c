@@ -209,8 +209,9 @@ int diff_rules_add_json(struct diff_rules *r, const json_t *doc,
 		if (!list || json_is_null(list))
 			continue;
 		if (!json_is_array(list))
-			return gerr_setc(err, GERR_INPUT, "%s: %s must be a list",
-					 where, lists[l]);
+			return gerr_setc(err, GERR_INPUT,
+					 "%s: %s must be a list", where,
+					 lists[l]);
 		json_array_foreach(list, i, e) {
 			if (add_entry(r, l == 1, e, err) < 0)
 				return gerr_prefix(err, "%s: %s[%zu]", where,

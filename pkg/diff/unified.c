@@ -67,7 +67,8 @@ static void myers(const struct line *a, long n, const struct line *b, long m,
 
 	for (d = 0; d <= max && d <= MAX_D && found < 0; d++) {
 		for (k = -d; k <= d; k += 2) {
-			if (k == -d || (k != d && v[off + k - 1] < v[off + k + 1]))
+			if (k == -d ||
+			    (k != d && v[off + k - 1] < v[off + k + 1]))
 				x = v[off + k + 1];
 			else
 				x = v[off + k - 1] + 1;
@@ -81,8 +82,9 @@ static void myers(const struct line *a, long n, const struct line *b, long m,
 			}
 		}
 		/* V after round d, for k in [-d, d] */
-		trace[d] = xmalloc((size_t)(2 * d + 1) * sizeof(long));
-		memcpy(trace[d], &v[off - d], (size_t)(2 * d + 1) * sizeof(long));
+		size_t width = (size_t)(2 * d + 1) * sizeof(long);
+		trace[d] = xmalloc(width);
+		memcpy(trace[d], &v[off - d], width);
 	}
 	if (found < 0) {
 		for (x = 0; x < n; x++)
