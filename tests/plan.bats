@@ -377,6 +377,7 @@ create apps/Deployment/shop/web null"
 }
 
 @test "plan: -n and the context's namespace fill in objects without one" {
+	require_kubectl
 	kubesim_start
 	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: loose}\n' > loose.yaml
 	printf 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r, namespace: ignored}\n' > role.yaml
@@ -489,6 +490,7 @@ Run 'gantry plan --help' for usage."
 }
 
 @test "plan: color only on a terminal, never with --no-color or NO_COLOR" {
+	command -v script >/dev/null || skip "script(1) is not installed"
 	kubesim_start
 	esc=$'\033'
 	run gantry plan app/00-namespace.yaml
@@ -562,6 +564,7 @@ error: app/00-namespace.yaml:1: Namespace/shop: getting credentials for user \"p
 }
 
 @test "plan: a client certificate over TLS" {
+	require_kubectl
 	# kubesim serves TLS but does not ask for client certificates (see
 	# kubesim(1)): this proves gantry loads and offers the certificate and
 	# key a kubeconfig names, and reports a key that does not match.
@@ -583,6 +586,7 @@ error: app/00-namespace.yaml:1: Namespace/shop: getting credentials for user \"p
 }
 
 @test "plan: TLS failure names the certificate problem" {
+	require_kubectl
 	kubesim_start --tls
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt \
 		-subj /CN=another-ca -days 1 2>/dev/null
