@@ -132,9 +132,13 @@ struct walk {
 
 static void push_seg(struct walk *w, const char *seg, int is_index)
 {
+	size_t had = w->alloc;
+
 	ALLOC_GROW(w->segs, w->depth + 1, w->alloc);
-	w->tlen = xrealloc(w->tlen, w->alloc * sizeof(size_t));
-	w->plen = xrealloc(w->plen, w->alloc * sizeof(size_t));
+	if (w->alloc != had) {
+		w->tlen = xrealloc(w->tlen, w->alloc * sizeof(size_t));
+		w->plen = xrealloc(w->plen, w->alloc * sizeof(size_t));
+	}
 	w->tlen[w->depth] = w->tpath.len;
 	w->plen[w->depth] = w->ptr.len;
 	w->segs[w->depth++] = xstrdup(seg);
