@@ -13,6 +13,8 @@
 static const struct command commands[] = {
 	{ "render", "print the objects that a set of manifests renders to",
 	  cmd_render, render_usage },
+	{ "plan", "show what applying manifests would change in a cluster",
+	  cmd_plan, plan_usage },
 	{ "version", "print gantry's version", cmd_version, version_usage },
 	{ "help", "show help for gantry or one of its commands", cmd_help,
 	  help_usage },
