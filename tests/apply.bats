@@ -535,3 +535,269 @@ Run 'gantry apply --help' for usage."
 	run kubectl get configmaps,deployments,customresourcedefinitions -A -l gantry.dev/app=shop -o name
 	assert_output ""
 }
+
+@test "apply: with 20% of requests failing the apply converges, and the cluster equals the input" {
+	kubesim_start --faults rate=0.2,seed=11
+	run gantry apply --app shop -n shop mixed
+	assert_success
+	assert_line --partial "shop: summary: Succeeded: 12 created, 0 updated, 0 unchanged, 0 deleted in "
+	# faults off: the plan against the cluster finds nothing to do
+	curl -fsS -X POST --data '' "$KUBESIM_URL/kubesim/faults" >/dev/null
+	run gantry plan --app shop -n shop mixed
+	assert_success
+	assert_output "Plan: 0 to create, 0 to update, 0 to delete, 12 unchanged."
+}
+
+# a set that waits: wave 0 takes seconds to become ready (kubesim ticks
+# once a second), wave 1 waits for it
+slow_set() {
+	mkdir -p slow
+	cat > slow/a.yaml <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: early, namespace: default}
+data: {a: b}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: slow, namespace: default}
+spec:
+  selector:
+    matchLabels: {app: slow}
+  template:
+    metadata:
+      labels: {app: slow}
+    spec:
+      containers:
+      - {name: c, image: "nginx:1"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: later
+  namespace: default
+  annotations: {gantry.dev/wave: "1"}
+data: {a: b}
+YAML
+}
+
+# wait until FILE has a line matching RE (at most 10 s)
+wait_for_line() {
+	for _ in $(seq 1 200); do
+		grep -q -E "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	cat "$1"
+	return 1
+}
+
+@test "apply: SIGINT lets requests finish, writes the inventory, says what was not done, exits 1" {
+	require_kubectl
+	kubesim_start --tick 1s
+	slow_set
+	"$GANTRY" apply --app s slow > out.txt 2> err.txt &
+	pid=$!
+	wait_for_line out.txt 'phase wait: started'
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 1
+	run strip_ts < out.txt
+	assert_line --regexp '^s: summary: Interrupted: 2 created, 0 updated, 0 unchanged, 0 deleted in [0-9.]+s$'
+	assert_line "s: not done: create ConfigMap/default/later"
+	run cat err.txt
+	assert_output "error: interrupted: 1 change not made (run apply again to finish)"
+	run kubectl get configmap gantry-inventory-s -o jsonpath='{.data.outcome}'
+	assert_output Interrupted
+	run bash -c "kubectl get configmap gantry-inventory-s -o jsonpath='{.data.objects}' | jq -r .name"
+	assert_output "early
+slow"
+	# running again converges
+	run gantry apply --app s slow
+	assert_success
+	assert_line --partial "s: summary: Succeeded: 1 created, 0 updated, 2 unchanged, 0 deleted in "
+}
+
+@test "apply: a run killed with SIGKILL and run again converges; nothing it created is left out of the inventory" {
+	require_kubectl
+	kubesim_start --tick 1s
+	slow_set
+	"$GANTRY" apply --app k slow > out.txt 2>&1 &
+	pid=$!
+	wait_for_line out.txt 'phase wait: started'
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# the killed run listed what it was about to create before creating it
+	run kubectl get configmap gantry-inventory-k -o jsonpath='{.data.outcome}'
+	assert_output InProgress
+	# run again without "early": prune finds it through that list
+	sed -i '1,5d' slow/a.yaml
+	run gantry apply --app k --prune slow
+	assert_success
+	assert_line --partial "k: deleted ConfigMap/default/early"
+	# every object labelled for the app is in its inventory, and the
+	# other way round
+	run bash -c "kubectl get configmaps,deployments -l gantry.dev/app=k -o jsonpath='{range .items[*]}{.metadata.name}{\"\n\"}{end}' | grep -v gantry-inventory | sort"
+	assert_output "later
+slow"
+	run bash -c "kubectl get configmap gantry-inventory-k -o jsonpath='{.data.objects}' | jq -r 'select(.uid != null) | .name' | sort"
+	assert_output "later
+slow"
+	run gantry plan --app k --prune slow
+	assert_output "Plan: 0 to create, 0 to update, 0 to delete, 2 unchanged."
+}
+
+@test "apply on a terminal: one live line per phase, finished phases stay with a check mark" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	kubesim_start
+	# script(1) gives gantry a terminal; escape sequences and carriage
+	# returns are taken out to read the lines that stay
+	run script -qec "$GANTRY apply --app shop -n shop mixed" /dev/null
+	assert_success
+	printf '%s\n' "$output" | tr -d '\r' | sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' > raw.txt
+	# colors on a terminal
+	grep -q $'\x1b\[32m' <<<"$output"
+	run bash -c "grep -E '^(Applying|  [✓✗] |✓ |✗ )' raw.txt | sed -E 's/ in [0-9.]+s$//; s/[0-9]+\.[0-9]s$/T/; s/sha256:[0-9a-f]+/REV/'"
+	assert_output "Applying shop: 12 objects, revision REV
+  ✓ namespaces 1/1  T
+  ✓ pre workloads 1/1  T
+  ✓ pre wait   1/1  T
+  ✓ crds       1/1  T
+  ✓ rbac       3/3  T
+  ✓ config     1/1  T
+  ✓ storage    1/1  T
+  ✓ network    1/1  T
+  ✓ workloads  2/2  T
+  ✓ custom     1/1  T
+  ✓ wait       11/11  T
+✓ shop: Succeeded: 12 created, 0 updated, 0 unchanged, 0 deleted"
+	# live lines said what they waited for
+	grep -q 'waiting for apps/' raw.txt
+	# NO_COLOR and --no-color: no color, the same lines
+	NO_COLOR=1 run script -qec "$GANTRY apply --app shop -n shop mixed" /dev/null
+	assert_success
+	! grep -q $'\x1b\[3[0-9]m' <<<"$output"
+	run script -qec "$GANTRY apply --no-color --app shop -n shop mixed" /dev/null
+	assert_success
+	! grep -q $'\x1b\[3[0-9]m' <<<"$output"
+	# not a terminal: no escape sequence at all
+	run gantry apply --app shop -n shop mixed
+	! grep -q $'\x1b' <<<"$output"
+}
+
+@test "apply -o json: one event per line, schema version 1" {
+	kubesim_start
+	mkdir j
+	cat > j/a.yaml <<'YAML'
+apiVersion: v1
+kind: Namespace
+metadata: {name: json}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: json}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: 1Gi}
+YAML
+	run_split gantry apply --app j -n json -o json j
+	assert_success
+	assert_equal "$stderr" ""
+	printf '%s\n' "$output" > events.json
+	# every line is one JSON object with the common members
+	run jq -c 'select(.version != 1 or .app != "j" or (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$") | not))' events.json
+	assert_output ""
+	run jq -c 'del(.version, .time, .app, .seconds, .revision)' events.json
+	assert_output '{"event":"run.started","objects":2,"dryRun":null}
+{"event":"phase.started","phase":"namespaces","hook":null,"wave":0,"total":1}
+{"event":"object.applied","phase":"namespaces","id":"Namespace/json","action":"created","detail":null}
+{"event":"phase.finished","phase":"namespaces","hook":null,"wave":0,"ok":true,"done":1,"total":1}
+{"event":"phase.started","phase":"storage","hook":null,"wave":0,"total":1}
+{"event":"object.applied","phase":"storage","id":"PersistentVolumeClaim/json/data","action":"created","detail":null}
+{"event":"phase.finished","phase":"storage","hook":null,"wave":0,"ok":true,"done":1,"total":1}
+{"event":"phase.started","phase":"wait","hook":null,"wave":0,"total":2}
+{"event":"health.changed","id":"PersistentVolumeClaim/json/data","health":"Progressing","message":"Waiting for the claim to be bound (Pending)"}
+{"event":"health.changed","id":"PersistentVolumeClaim/json/data","health":"Healthy","message":null}
+{"event":"phase.finished","phase":"wait","hook":null,"wave":0,"ok":true,"done":2,"total":2}
+{"event":"summary","outcome":"Succeeded","created":2,"updated":0,"unchanged":0,"deleted":0,"unhealthy":[],"notDone":[]}'
+	run jq -r 'select(.event == "run.started") | .revision | test("^sha256:[0-9a-f]{16}$")' events.json
+	assert_output true
+}
+
+@test "apply --plan: a saved plan applies when only resourceVersions moved, and is refused when the cluster changed" {
+	require_kubectl
+	kubesim_start
+	run gantry apply --app shop -n shop mixed
+	assert_success
+	sed -i 's/mode: fast/mode: slow/' mixed/base.yaml
+	run gantry plan --app shop -n shop --out plan.json mixed
+	assert_success
+	assert_line "Plan: 0 to create, 1 to update, 0 to delete, 11 unchanged."
+	# another writer changes fields the plan does not touch: the
+	# resourceVersion moves, the change stays the same
+	kubectl label configmap settings -n shop team=blue
+	run gantry apply --app shop -n shop --plan plan.json
+	assert_success
+	assert_line --partial "shop: updated ConfigMap/shop/settings"
+	# now the field the plan changes moves under it
+	sed -i 's/mode: slow/mode: fastest/' mixed/base.yaml
+	run gantry plan --app shop -n shop --out plan.json mixed
+	assert_success
+	kubectl patch configmap settings -n shop -p '{"data":{"mode":"manual"}}'
+	run_split gantry apply --app shop -n shop --plan plan.json
+	assert_failure 1
+	assert_equal "$stderr" "error: plan.json: the cluster changed since the plan was made, 1 object would change differently: ConfigMap/shop/settings (planned: update, now: other changes); make a new plan"
+	run kubectl get configmap settings -n shop -o jsonpath='{.data.mode}'
+	assert_output manual
+}
+
+# a CRD of about 330 KB: 2,500 documented string fields
+big_crd() {
+	awk -v skip="$1" 'BEGIN {
+		print "apiVersion: apiextensions.k8s.io/v1"
+		print "kind: CustomResourceDefinition"
+		print "metadata:\n  name: bigs.example.com"
+		print "spec:\n  group: example.com\n  scope: Namespaced"
+		print "  names: {plural: bigs, singular: big, kind: Big}"
+		print "  versions:\n  - name: v1\n    served: true\n    storage: true"
+		print "    schema:\n      openAPIV3Schema:\n        type: object"
+		print "        properties:\n          spec:\n            type: object"
+		print "            properties:"
+		for (i = 0; i < 2500; i++)
+			if (i != skip)
+				printf "              field%04d: {type: string, description: \"Field number %d of the big resource, long enough to make the schema large.\"}\n", i, i
+	}'
+}
+
+@test "apply: a CRD too large for a last-applied annotation applies, and diffs through the inventory" {
+	require_kubectl
+	kubesim_start
+	mkdir big
+	big_crd -1 > big/crd.yaml
+	[ "$(wc -c < big/crd.yaml)" -gt 300000 ]
+	run gantry apply --app big big
+	assert_success
+	# no annotation over the API server's 262,144 bytes: the
+	# configuration is in the inventory instead
+	run bash -c "kubectl get crd bigs.example.com -o json | jq -c '.metadata.annotations | keys'"
+	assert_output '["gantry.dev/last-applied","gantry.dev/revision"]'
+	run bash -c "kubectl get configmap gantry-inventory-big -o jsonpath='{.binaryData.last-applied-0}' | base64 -d | gunzip | jq -r '.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties | length'"
+	assert_output 2500
+	run gantry plan --app big big
+	assert_output "Plan: 0 to create, 0 to update, 0 to delete, 1 unchanged."
+	# a field taken out of the manifest is removed, as with any
+	# last-applied configuration
+	big_crd 7 > big/crd.yaml
+	run gantry plan --app big big
+	assert_line "~ update apiextensions.k8s.io/CustomResourceDefinition/bigs.example.com"
+	assert_line "-              field0007:"
+	assert_line "Plan: 0 to create, 1 to update, 0 to delete, 0 unchanged."
+	run gantry apply --app big big
+	assert_success
+	run bash -c "kubectl get crd bigs.example.com -o json | jq '.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties | has(\"field0007\"), length'"
+	assert_output "false
+2499"
+	run gantry plan --app big big
+	assert_output "Plan: 0 to create, 0 to update, 0 to delete, 1 unchanged."
+}
