@@ -46,7 +46,8 @@ struct item {
 	json_t *patch, *result; /* the current change */
 	json_t *live;           /* the object as last seen (NULL: none) */
 	char *path, *coll;      /* the object's, its collection's */
-	int attempts;
+	int attempts;           /* writes sent */
+	int transient;          /* failures that said nothing */
 	double timer, delay;    /* a delayed request (0: none) */
 	double deadline;
 	int uid_unknown;        /* a create whose outcome is unknown */

@@ -469,12 +469,60 @@ static void gone_check(struct item *it, const struct kube_response *r)
 	it->op = OP_GONE_CHECK;
 }
 
+/* A failure that says nothing about the object (the server or the
+ * connection failed, after pkg/kube's own retries): worth finding out
+ * where things stand and going on. */
+static int transient(const struct kube_response *r)
+{
+	return r->status == 0 || r->status == 429 || r->status >= 500 ||
+	       r->err.code == GERR_UNREACHABLE || r->err.code == GERR_TIMEOUT;
+}
+
+/* Go on after a transient failure: a create or an update may have
+ * happened, so read the object first; reads and deletes are sent
+ * again. 0 when the item has had enough. */
+static int recover(struct item *it)
+{
+	if (++it->transient > MAX_ATTEMPTS || !may_go_on(it))
+		return 0;
+	switch (it->op) {
+	case OP_CREATE:
+		send_get(it, OP_CREATED_CHECK);
+		return 1;
+	case OP_UPDATE:
+		send_get(it, OP_REREAD);
+		return 1;
+	case OP_CREATED_CHECK:
+	case OP_REREAD:
+	case OP_GONE_CHECK:
+		send_get(it, it->op);
+		return 1;
+	case OP_DELETE:
+		it->attempts--;
+		send_delete(it, it->ch->uid, OP_DELETE);
+		return 1;
+	case OP_REPLACE_DELETE:
+		it->attempts--;
+		send_delete(it, uid_of(it->planned), OP_REPLACE_DELETE);
+		return 1;
+	case OP_NONE:
+		break;
+	}
+	return 0;
+}
+
 static void on_response(struct kube_client *c, const struct kube_response *r,
 			void *data)
 {
 	struct item *it = data;
 	int ok = r->status >= 200 && r->status < 300;
 
+	if (!ok && transient(r)) {
+		if (it->op == OP_CREATE)
+			it->uid_unknown = 1; /* it may exist */
+		if (recover(it))
+			return;
+	}
 	switch (it->op) {
 	case OP_CREATE:
 		if (ok) {
@@ -486,11 +534,6 @@ static void on_response(struct kube_client *c, const struct kube_response *r,
 		} else if (r->status == 409) {
 			abandon(it);
 		} else {
-			if (r->err.code != GERR_INVALID &&
-			    r->err.code != GERR_FORBIDDEN &&
-			    r->err.code != GERR_NOT_FOUND &&
-			    r->err.code != GERR_UNAUTHORIZED)
-				it->uid_unknown = 1; /* it may exist */
 			fail(it, "%s", r->err.msg ? r->err.msg : "refused");
 		}
 		break;
@@ -647,8 +690,10 @@ static size_t count_done(struct item **v, size_t n)
 	return done;
 }
 
-/* Run the writes of v (concurrently, at most e->concurrency at once). */
-static void run_writes(struct engine *e, struct item **v, size_t n)
+/* Run the writes of v (concurrently, at most e->concurrency at once);
+ * progress counts the phase's items all. */
+static void run_writes(struct engine *e, struct item **v, size_t n,
+		       struct item **all, size_t nall)
 {
 	size_t next = 0;
 
@@ -665,13 +710,13 @@ static void run_writes(struct engine *e, struct item **v, size_t n)
 			wait_ms = d < 1 ? 1 : d < 100 ? (long)d : 100;
 		}
 		kube_poll(e->c, wait_ms);
-		report_phase_progress(e->run, count_done(v, n),
+		report_phase_progress(e->run, count_done(all, nall),
 				      first_busy(v, n));
 		report_tick(e->o->report);
 	}
 	/* nothing may stay in flight: callbacks point into v */
 	kube_run(e->c);
-	report_phase_progress(e->run, count_done(v, n), NULL);
+	report_phase_progress(e->run, count_done(all, nall), NULL);
 }
 
 static const char *hook_name(int hook)
@@ -749,7 +794,7 @@ static void run_step(struct engine *e, struct item **v, size_t n)
 					   .hook = hook_name(v[0]->place.hook),
 					   .wave = v[0]->place.wave,
 					   .total = nw });
-		run_writes(e, w, nw);
+		run_writes(e, w, nw, w, nw);
 		for (size_t i = 0; i < nw; i++)
 			ok &= w[i]->state == IT_DONE || w[i]->state == IT_SKIPPED;
 	}
@@ -788,7 +833,7 @@ static void run_prune(struct engine *e, struct item **v, size_t n)
 			if (v[i]->place.cls == cls)
 				w[nw++] = v[i];
 		if (nw)
-			run_writes(e, w, nw);
+			run_writes(e, w, nw, v, n);
 	}
 	for (size_t i = 0; i < n; i++)
 		ok &= v[i]->state == IT_DONE || v[i]->state == IT_SKIPPED;

@@ -407,14 +407,18 @@ int inventory_write(struct kube_client *c, const char *ns,
 			rc = 0;
 			goto out;
 		}
-		if (e.code != GERR_CONFLICT) {
+		/* a failure that says nothing: the write may have happened;
+		 * read again and write again, as after a conflict */
+		if (e.code != GERR_CONFLICT && e.code != GERR_FAIL &&
+		    e.code != GERR_UNREACHABLE && e.code != GERR_TIMEOUT) {
 			gerr_move(err, &e);
 			rc = gerr_prefix(err, "writing the inventory "
 					 "ConfigMap/%s/gantry-inventory-%s",
 					 ns, inv->app);
 			goto out;
 		}
-		/* someone else wrote it (or created it) meanwhile */
+		/* someone else wrote it (or created it) meanwhile, or the
+		 * write failed on the way */
 		gerr_clear(&e);
 		struct apply_inventory now;
 		if (apply_inventory_read(c, inv->app, ns, &now, err) < 0) {

@@ -196,12 +196,12 @@ static void live_line(struct report *r, const struct live *l, double now,
 	strbuf_addf(sb, "  %s ", spin[(int)(el * 10) % 10]);
 	if (r->runs_started > 1)
 		strbuf_addf(sb, "%s ", l->run->app);
-	strbuf_addf(sb, "%-10s %zu/%zu", l->label, l->done, l->total);
+	strbuf_addf(sb, "%-10s %zu/%zu  ", l->label, l->done, l->total);
+	add_elapsed(sb, el);
+	/* last: what a narrow terminal cuts off */
 	if (l->waiting)
 		strbuf_addf(sb, "  %swaiting for %s%s", color(r, C_DIM),
 			    l->waiting, color(r, C_RESET));
-	strbuf_addstr(sb, "  ");
-	add_elapsed(sb, el);
 	struct strbuf line = STRBUF_INIT;
 	strbuf_add(&line, sb->buf + at, sb->len - at);
 	cut_to_width(&line, term_columns(r) - 1);
@@ -338,14 +338,16 @@ struct report_run *report_run_start(struct report *r, const char *app,
 		json_object_set_new(e, "dryRun", str_or_null(dry_run));
 		emit_event(run, e);
 	} else if (r->format == REPORT_PLAIN) {
-		plain_line(run, "apply started: %zu objects, revision %s%s%s%s",
-			   objects, revision ? revision : "(none)",
+		plain_line(run, "apply started: %zu object%s, revision %s%s%s%s",
+			   objects, objects == 1 ? "" : "s",
+			   revision ? revision : "(none)",
 			   dry_run ? ", dry run (" : "", dry_run ? dry_run : "",
 			   dry_run ? ")" : "");
 	} else {
 		struct strbuf sb = STRBUF_INIT;
-		strbuf_addf(&sb, "%sApplying %s%s: %zu objects, revision %s%s%s%s\n",
+		strbuf_addf(&sb, "%sApplying %s%s: %zu object%s, revision %s%s%s%s\n",
 			    color(r, C_BOLD), app, color(r, C_RESET), objects,
+			    objects == 1 ? "" : "s",
 			    revision ? revision : "(none)",
 			    dry_run ? ", dry run (" : "",
 			    dry_run ? dry_run : "", dry_run ? ")" : "");
