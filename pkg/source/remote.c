@@ -1,0 +1,270 @@
+/* Remotes: cloned once into the cache (a bare repository with every branch
+ * and tag), fetched on every later use, read like any commit. */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pkg/base/mem.h"
+#include "pkg/base/strbuf.h"
+#include "pkg/source/internal.h"
+
+char *sremote_redact(const char *url)
+{
+	const char *scheme = strstr(url, "://");
+	if (!scheme)
+		return xstrdup(url);     /* scp-like: user@host, no secret */
+	const char *host = scheme + 3;
+	const char *end = host + strcspn(host, "/");
+	const char *at = memchr(host, '@', (size_t)(end - host));
+	/* keep the scheme, drop "user:password@" or "token@" */
+	if (!at)
+		return xstrdup(url);
+	return xasprintf("%.*s%s", (int)(host - url), url, at + 1);
+}
+
+/* ~/.cache/gantry/repos (or $XDG_CACHE_HOME/gantry/repos). */
+static char *cache_root(const struct source_options *o, struct gerr *err)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	if (o->cache_dir)
+		return xstrdup(o->cache_dir);
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/gantry/repos", xdg);
+	if (home && *home)
+		return xasprintf("%s/.cache/gantry/repos", home);
+	gerr_setc(err, GERR_IO, "no cache directory: set XDG_CACHE_HOME or "
+		  "HOME");
+	return NULL;
+}
+
+static int mkdirs(const char *path, struct gerr *err)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			gerr_setc(err, GERR_IO, "%s: %s", p, strerror(errno));
+			free(p);
+			return -1;
+		}
+		if (!c)
+			break;
+		*s = c;
+	}
+	free(p);
+	return 0;
+}
+
+/* The cache entry of a URL: its last path component (no ".git") and a hash
+ * of the URL without credentials, so two remotes never share one. */
+static char *cache_name(const char *redacted)
+{
+	git_oid oid;
+	char id[GIT_OID_HEXSZ + 1];
+	const char *end = redacted + strlen(redacted);
+	while (end > redacted && end[-1] == '/')
+		end--;
+	const char *start = end;
+	while (start > redacted && start[-1] != '/' && start[-1] != ':')
+		start--;
+	size_t n = (size_t)(end - start);
+	if (n > 4 && !strncmp(end - 4, ".git", 4))
+		n -= 4;
+	struct strbuf name = STRBUF_INIT;
+	for (size_t i = 0; i < n && i < 64; i++) {
+		char c = start[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+			 c == '.';
+		strbuf_addch(&name, ok ? c : '_');
+	}
+	git_odb_hash(&oid, redacted, strlen(redacted), GIT_OBJECT_BLOB);
+	git_oid_tostr(id, sizeof(id), &oid);
+	strbuf_addf(&name, "%s%.12s", name.len ? "-" : "", id);
+	return strbuf_detach(&name, NULL);
+}
+
+/* ---- credentials ---- */
+
+struct creds {
+	const char *ssh_key;
+	int tried_key, tried_agent, tried_token, tried_user;
+	struct strbuf tried;      /* "ssh key FILE, ssh agent, ..." */
+};
+
+static void tried(struct creds *c, const char *what)
+{
+	strbuf_addf(&c->tried, "%s%s", c->tried.len ? ", " : "", what);
+}
+
+/* Offer each way once; libgit2 asks again after a refusal, and a second
+ * offer of the same would loop for ever. */
+static int acquire(git_credential **out, const char *url,
+		   const char *user_from_url, unsigned int allowed,
+		   void *payload)
+{
+	struct creds *c = payload;
+	const char *token = getenv("GANTRY_GIT_TOKEN");
+	const char *user = user_from_url && *user_from_url ? user_from_url
+							  : NULL;
+	(void)url;
+	if (allowed & GIT_CREDENTIAL_USERNAME && !c->tried_user) {
+		c->tried_user = 1;
+		return git_credential_username_new(out, user ? user : "git");
+	}
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		if (c->ssh_key && !c->tried_key) {
+			c->tried_key = 1;
+			tried(c, "--ssh-key");
+			char *pub = xasprintf("%s.pub", c->ssh_key);
+			int have_pub = access(pub, R_OK) == 0;
+			int rc = git_credential_ssh_key_new(
+				out, user ? user : "git",
+				have_pub ? pub : NULL, c->ssh_key, NULL);
+			free(pub);
+			return rc;
+		}
+		if (!c->ssh_key && !c->tried_agent && getenv("SSH_AUTH_SOCK")) {
+			c->tried_agent = 1;
+			tried(c, "ssh agent");
+			return git_credential_ssh_key_from_agent(
+				out, user ? user : "git");
+		}
+	}
+	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT && token && *token &&
+	    !c->tried_token) {
+		c->tried_token = 1;
+		tried(c, "GANTRY_GIT_TOKEN");
+		/* hosts take the token as the password whatever the user
+		 * name; GitHub documents x-access-token */
+		return git_credential_userpass_plaintext_new(
+			out, user ? user : "x-access-token", token);
+	}
+	return GIT_PASSTHROUGH;
+}
+
+/* ---- fetching ---- */
+
+static int fetch(git_repository *repo, const char *url,
+		 const struct source_options *o, const char *shown,
+		 struct gerr *err)
+{
+	/* every branch to a branch of the same name, every tag: the cache
+	 * mirrors the remote, so any revision the user names resolves */
+	char *specs[] = { "+refs/heads/*:refs/heads/*",
+			  "+refs/tags/*:refs/tags/*" };
+	git_strarray refspecs = { specs, 2 };
+	git_fetch_options fo;
+	git_remote *remote = NULL;
+	git_buf head = GIT_BUF_INIT_CONST(NULL, 0);
+	struct creds c = { o->ssh_key, 0, 0, 0, 0, STRBUF_INIT };
+	int rc = -1;
+
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	fo.callbacks.credentials = acquire;
+	fo.callbacks.payload = &c;
+	fo.prune = GIT_FETCH_PRUNE;
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+	/* an anonymous remote: the URL (which may hold a token) is never
+	 * written to the cache's configuration */
+	if (git_remote_create_anonymous(&remote, repo, url) < 0) {
+		sgit_error(err, shown);
+		goto out;
+	}
+	if (git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
+		const git_error *e = git_error_last();
+		int auth = e && e->klass == GIT_ERROR_NET &&
+			   e->message && strstr(e->message, "auth");
+		if (c.tried.len || auth)
+			gerr_setc(err, GERR_UNAUTHORIZED,
+				  "%s: authentication failed (tried: %s)",
+				  shown, c.tried.len ? c.tried.buf
+						     : "no credentials");
+		else
+			sgit_error(err, shown);
+		gerr_prefix(err, "fetching");
+		goto out;
+	}
+	if (git_remote_default_branch(&head, remote) < 0 ||
+	    git_repository_set_head(repo, head.ptr) < 0) {
+		gerr_setc(err, GERR_INPUT,
+			  "%s: the remote has no default branch; name one "
+			  "with --revision", shown);
+		goto out;
+	}
+	rc = 0;
+out:
+	git_buf_dispose(&head);
+	git_remote_free(remote);
+	strbuf_release(&c.tried);
+	return rc;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag,
+		  struct FTW *f)
+{
+	(void)st, (void)flag, (void)f;
+	return remove(p);
+}
+
+int sremote_sync(const struct source_options *o, git_repository **repo,
+		 struct gerr *err)
+{
+	char *shown = sremote_redact(o->repo);
+	char *root = cache_root(o, err);
+	char *name = NULL, *dir = NULL, *tmp = NULL;
+	int rc = -1;
+
+	*repo = NULL;
+	if (!root || mkdirs(root, err) < 0)
+		goto out;
+	name = cache_name(shown);
+	dir = xasprintf("%s/%s", root, name);
+	if (git_repository_open_bare(repo, dir) == 0) {
+		rc = fetch(*repo, o->repo, o, shown, err);
+		goto out;
+	}
+	/* clone next to it, then move it into place in one step, so that
+	 * an interrupted clone never leaves a half-filled cache entry */
+	tmp = xasprintf("%s/.%s.%ld", root, name, (long)getpid());
+	if (git_repository_init(repo, tmp, 1) < 0) {
+		sgit_error(err, tmp);
+		goto out;
+	}
+	if (fetch(*repo, o->repo, o, shown, err) < 0) {
+		gerr_prefix(err, "cloning");
+		goto out;
+	}
+	git_repository_free(*repo);
+	*repo = NULL;
+	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
+		gerr_setc(err, GERR_IO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (git_repository_open_bare(repo, dir) < 0) {
+		sgit_error(err, dir);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (tmp)
+		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (rc < 0) {
+		git_repository_free(*repo);
+		*repo = NULL;
+	}
+	free(tmp);
+	free(dir);
+	free(name);
+	free(root);
+	free(shown);
+	return rc;
+}
