@@ -187,6 +187,20 @@ char *source_path(const struct source *s, const char *rel)
 	return spath_join(s->root, rel);
 }
 
+char *source_clean(const char *rel)
+{
+	if (rel[0] == '/')
+		return NULL;
+	char *c = spath_clean(rel);
+	if (!strcmp(c, "..") || !strncmp(c, "../", 3)) {
+		free(c);
+		return NULL;
+	}
+	if (!strcmp(c, "."))
+		c[0] = '\0';
+	return c;
+}
+
 /* ---- reading ---- */
 
 int source_stat(const struct source *s, const char *path,

@@ -94,6 +94,11 @@ int source_is_commit(const struct source *s);
  * the calls below take it. Caller frees. */
 char *source_path(const struct source *s, const char *rel);
 
+/* Clean a path inside the repository: "apps/web/../db/" gives "apps/db",
+ * "." gives "". NULL when it is absolute or climbs above the root. Caller
+ * frees. */
+char *source_clean(const char *rel);
+
 enum source_type {
 	SOURCE_MISSING = 0,
 	SOURCE_FILE,
