@@ -111,10 +111,59 @@ static void analyze(const char *s, size_t len, struct analysis *a)
 	a->plain_flow = a->plain_block && !flow_ind;
 }
 
-static void emit_double_quoted(struct strbuf *out, const char *s, size_t len)
+/*
+ * Folding, as go-yaml v2 (and so kubectl and kustomize) writes long
+ * strings: `width` is the line width (0: never fold), `indent` the column
+ * continuation lines start at. A space in a plain or quoted string may end
+ * the line when the line is already longer than the width, it is not the
+ * first or last character, and (plain and single-quoted) no space follows
+ * it; in a double-quoted string a following space is kept by ending the
+ * line with a backslash.
+ */
+struct fold {
+	int width, indent;
+};
+
+/* The column the next character goes to (characters, not bytes). */
+static int column(const struct strbuf *out)
 {
+	int col = 0;
+	for (size_t i = out->len; i > 0 && out->buf[i - 1] != '\n'; i--)
+		if (((unsigned char)out->buf[i - 1] & 0xc0) != 0x80)
+			col++;
+	return col;
+}
+
+static void fold_break(struct strbuf *out, const struct fold *f)
+{
+	strbuf_addch(out, '\n');
+	strbuf_addchars(out, ' ', (size_t)f->indent);
+}
+
+static void emit_double_quoted(struct strbuf *out, const char *s, size_t len,
+			       const struct fold *f)
+{
+	int col = f && f->width ? column(out) + 1 : 0, spaces = 0;
 	strbuf_addch(out, '"');
 	for (size_t i = 0; i < len;) {
+		if (f && f->width && s[i] == ' ') {
+			if (!spaces && col > f->width && i > 0 && i < len - 1) {
+				fold_break(out, f);
+				col = f->indent;
+				if (s[i + 1] == ' ') {
+					strbuf_addch(out, '\\');
+					col++;
+				}
+			} else {
+				strbuf_addch(out, ' ');
+				col++;
+			}
+			spaces = 1;
+			i++;
+			continue;
+		}
+		spaces = 0;
+		size_t before = out->len;
 		unsigned char c = (unsigned char)s[i];
 		size_t used = 1;
 		unsigned cp = c < 0x80 ? c : decode_utf8((const unsigned char *)s + i, len - i, &used);
@@ -145,39 +194,91 @@ static void emit_double_quoted(struct strbuf *out, const char *s, size_t len)
 			strbuf_addf(out, "\\U%08X", cp);
 		else
 			strbuf_add(out, s + i, used);
+		for (size_t k = before; k < out->len; k++)
+			if (((unsigned char)out->buf[k] & 0xc0) != 0x80)
+				col++;
 		i += used;
 	}
 	strbuf_addch(out, '"');
 }
 
-static void emit_single_quoted(struct strbuf *out, const char *s, size_t len)
+static void emit_single_quoted(struct strbuf *out, const char *s, size_t len,
+			       const struct fold *f)
 {
+	int col = f && f->width ? column(out) + 1 : 0, spaces = 0;
 	strbuf_addch(out, '\'');
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\'')
+		if (f && f->width && s[i] == ' ') {
+			if (!spaces && col > f->width && i > 0 && i < len - 1 &&
+			    s[i + 1] != ' ') {
+				fold_break(out, f);
+				col = f->indent;
+			} else {
+				strbuf_addch(out, ' ');
+				col++;
+			}
+			spaces = 1;
+			continue;
+		}
+		spaces = 0;
+		if (s[i] == '\'') {
 			strbuf_addch(out, '\'');
+			col++;
+		}
 		strbuf_addch(out, s[i]);
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			col++;
 	}
 	strbuf_addch(out, '\'');
 }
 
+static void emit_plain(struct strbuf *out, const char *s, size_t len,
+		       const struct fold *f)
+{
+	if (!f || !f->width) {
+		strbuf_add(out, s, len);
+		return;
+	}
+	int col = column(out), spaces = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == ' ') {
+			if (!spaces && col > f->width && i + 1 < len &&
+			    s[i + 1] != ' ') {
+				fold_break(out, f);
+				col = f->indent;
+			} else {
+				strbuf_addch(out, ' ');
+				col++;
+			}
+			spaces = 1;
+			continue;
+		}
+		spaces = 0;
+		strbuf_addch(out, s[i]);
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			col++;
+	}
+}
+
 /* A string on one line: plain, '...' or "...". */
 static void emit_inline_string(struct strbuf *out, const char *s, size_t len,
-			       int is_key)
+			       int is_key, const struct fold *f)
 {
 	struct analysis a;
 	analyze(s, len, &a);
+	if (is_key)
+		f = NULL; /* keys are never folded */
 	if (a.special || a.multiline || scalar_plain_reads_as_other(s, len))
-		emit_double_quoted(out, s, len);
+		emit_double_quoted(out, s, len, f);
 	else if (is_key ? a.plain_flow : a.plain_block)
-		strbuf_add(out, s, len);
+		emit_plain(out, s, len, f);
 	else
-		emit_single_quoted(out, s, len);
+		emit_single_quoted(out, s, len, f);
 }
 
 void yaml_emit_string_scalar(struct strbuf *out, const char *s, size_t len)
 {
-	emit_inline_string(out, s, len, 0);
+	emit_inline_string(out, s, len, 0, NULL);
 }
 
 /*
@@ -285,7 +386,8 @@ void yaml_format_float(struct strbuf *out, double d)
 
 /* A scalar that fits after "key: " or "- "; for a multi-line string this
  * writes a literal block whose text is indented by `indent`. */
-static void emit_scalar(struct strbuf *out, const json_t *v, int indent)
+static void emit_scalar(struct strbuf *out, const json_t *v, int indent,
+			int width)
 {
 	switch (json_typeof(v)) {
 	case JSON_STRING: {
@@ -294,7 +396,8 @@ static void emit_scalar(struct strbuf *out, const json_t *v, int indent)
 		if (literal_ok(s, len))
 			emit_literal(out, s, len, indent);
 		else {
-			emit_inline_string(out, s, len, 0);
+			struct fold f = { width, indent };
+			emit_inline_string(out, s, len, 0, &f);
 			strbuf_addch(out, '\n');
 		}
 		return;
@@ -331,12 +434,12 @@ static int is_collection(const json_t *v)
 }
 
 static void emit_sequence(struct strbuf *out, const json_t *arr, int indent,
-			  int first_inline);
+			  int first_inline, int width);
 
 /* A non-empty mapping whose keys sit at `indent`; with first_inline the
  * first key follows text already on the line ("- "). */
 static void emit_mapping(struct strbuf *out, const json_t *obj, int indent,
-			 int first_inline)
+			 int first_inline, int width)
 {
 	const char *key;
 	json_t *v;
@@ -346,23 +449,23 @@ static void emit_mapping(struct strbuf *out, const json_t *obj, int indent,
 		if (!(first && first_inline))
 			strbuf_addchars(out, ' ', (size_t)indent);
 		first = 0;
-		emit_inline_string(out, key, strlen(key), 1);
+		emit_inline_string(out, key, strlen(key), 1, NULL);
 		strbuf_addch(out, ':');
 		if (json_is_object(v) && json_object_size(v)) {
 			strbuf_addch(out, '\n');
-			emit_mapping(out, v, indent + 2, 0);
+			emit_mapping(out, v, indent + 2, 0, width);
 		} else if (json_is_array(v) && json_array_size(v)) {
 			strbuf_addch(out, '\n');
-			emit_sequence(out, v, indent, 0);
+			emit_sequence(out, v, indent, 0, width);
 		} else {
 			strbuf_addch(out, ' ');
-			emit_scalar(out, v, indent + 2);
+			emit_scalar(out, v, indent + 2, width);
 		}
 	}
 }
 
 static void emit_sequence(struct strbuf *out, const json_t *arr, int indent,
-			  int first_inline)
+			  int first_inline, int width)
 {
 	size_t i;
 	json_t *v;
@@ -372,20 +475,25 @@ static void emit_sequence(struct strbuf *out, const json_t *arr, int indent,
 			strbuf_addchars(out, ' ', (size_t)indent);
 		strbuf_addstr(out, "- ");
 		if (json_is_object(v) && json_object_size(v))
-			emit_mapping(out, v, indent + 2, 1);
+			emit_mapping(out, v, indent + 2, 1, width);
 		else if (json_is_array(v) && json_array_size(v))
-			emit_sequence(out, v, indent + 2, 1);
+			emit_sequence(out, v, indent + 2, 1, width);
 		else
-			emit_scalar(out, v, indent + 2);
+			emit_scalar(out, v, indent + 2, width);
 	}
+}
+
+void yaml_emit_width(struct strbuf *out, const json_t *value, int width)
+{
+	if (!is_collection(value))
+		emit_scalar(out, value, 2, width);
+	else if (json_is_object(value))
+		emit_mapping(out, value, 0, 0, width);
+	else
+		emit_sequence(out, value, 0, 0, width);
 }
 
 void yaml_emit(struct strbuf *out, const json_t *value)
 {
-	if (!is_collection(value))
-		emit_scalar(out, value, 2);
-	else if (json_is_object(value))
-		emit_mapping(out, value, 0, 0);
-	else
-		emit_sequence(out, value, 0, 0);
+	yaml_emit_width(out, value, 0);
 }

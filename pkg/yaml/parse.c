@@ -309,6 +309,8 @@ static json_t *value_of(const struct scalar_value *v)
 		return json_integer(v->i);
 	case SCALAR_FLOAT:
 		return json_real(v->d);
+	case SCALAR_TIMESTAMP:
+		return json_string(v->ts);
 	default:
 		return NULL;
 	}
@@ -319,6 +321,15 @@ static const char *tag_name(const char *tag)
 	if (!strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)))
 		return tag + strlen(TAG_PREFIX);
 	return NULL;
+}
+
+static void resolve(const struct parser *p, const char *s, size_t len,
+		    struct scalar_value *v)
+{
+	if (p->flags & YAML_KYAML)
+		scalar_resolve_plain_kyaml(s, len, v);
+	else
+		scalar_resolve_plain(s, len, v);
 }
 
 /* The JSON value of the current scalar event. */
@@ -337,7 +348,7 @@ static json_t *scalar_value(struct parser *p)
 	if (!tag || !strcmp(tag, "!")) {
 		if (!p->ev.data.scalar.plain_implicit || tag)
 			return json_stringn(s, len);
-		scalar_resolve_plain(s, len, &v);
+		resolve(p, s, len, &v);
 		if (v.cls == SCALAR_STRING || v.cls == SCALAR_MERGE)
 			return json_stringn(s, len);
 		if (v.cls == SCALAR_INF || v.cls == SCALAR_NAN) {
@@ -359,7 +370,7 @@ static json_t *scalar_value(struct parser *p)
 	if (!strcmp(t, "binary"))
 		return decode_binary(p, s, len);
 
-	scalar_resolve_plain(s, len, &v);
+	resolve(p, s, len, &v);
 	if (!strcmp(t, "null")) {
 		if (v.cls == SCALAR_NULL)
 			return json_null();
@@ -495,15 +506,16 @@ static int apply_merge(struct parser *p, struct mapping_state *ms,
 
 /* Does this scalar key stand for something other than its own text (a
  * tag, or an unquoted 1, on, ~)? */
-static int key_is_typed(const yaml_event_t *ev)
+static int key_is_typed(const struct parser *p)
 {
+	const yaml_event_t *ev = &p->ev;
 	struct scalar_value v;
 	if (ev->data.scalar.tag)
 		return 1;
 	if (!ev->data.scalar.plain_implicit)
 		return 0;
-	scalar_resolve_plain((const char *)ev->data.scalar.value,
-			     ev->data.scalar.length, &v);
+	resolve(p, (const char *)ev->data.scalar.value, ev->data.scalar.length,
+		&v);
 	return v.cls != SCALAR_STRING && v.cls != SCALAR_MERGE;
 }
 
@@ -515,7 +527,7 @@ static const char *event_key(struct parser *p, char *buf, size_t n,
 {
 	*heap = NULL;
 	const yaml_event_t *ev = &p->ev;
-	if (!key_is_typed(ev)) {
+	if (!key_is_typed(p)) {
 		const char *s = (const char *)ev->data.scalar.value;
 		size_t len = ev->data.scalar.length;
 		if (memchr(s, 0, len)) {

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,4 +359,124 @@ int scalar_plain_reads_as_other(const char *s, size_t len)
 	    is_base60(s, len) || (len == 1 && s[0] == '='))
 		return 1;
 	return 0;
+}
+
+/* Read 1 or 2 digits (Go's getnum with fixed=false). */
+static int go_num12(const char *s, size_t len, size_t *i, int *out)
+{
+	if (*i >= len || !is_digit(s[*i]))
+		return 0;
+	*out = s[(*i)++] - '0';
+	if (*i < len && is_digit(s[*i]))
+		*out = *out * 10 + (s[(*i)++] - '0');
+	return 1;
+}
+
+static int days_in(int month, int year)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31 };
+	if (month == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))
+		return 29;
+	return days[month - 1];
+}
+
+/*
+ * go-yaml v3's timestamps: Go's time.Parse with the layouts
+ * "2006-1-2T15:4:5.999999999Z07:00" (also with "t"),
+ * "2006-1-2 15:4:5.999999999" and "2006-1-2", so fields out of range
+ * ("2024-02-30", hour 25) leave the text a string. On success ts holds
+ * time.Time's JSON form, RFC 3339 with nanoseconds, trailing zeros of the
+ * fraction dropped and "Z" for UTC.
+ */
+static int kyaml_timestamp(const char *s, size_t len, char *ts, size_t n)
+{
+	size_t i = 0;
+	int year = 0, mon, day, hour = 0, min = 0, sec = 0, off = 0;
+	char frac[10] = "";
+
+	for (; i < 4; i++) {
+		if (i >= len || !is_digit(s[i]))
+			return 0;
+		year = year * 10 + (s[i] - '0');
+	}
+	if (i >= len || s[i++] != '-' || !go_num12(s, len, &i, &mon) ||
+	    i >= len || s[i++] != '-' || !go_num12(s, len, &i, &day))
+		return 0;
+	if (mon < 1 || mon > 12 || day < 1 || day > days_in(mon, year))
+		return 0;
+	if (i < len) {
+		char sep = s[i++];
+		if (sep != 'T' && sep != 't' && sep != ' ')
+			return 0;
+		if (!go_num12(s, len, &i, &hour) || i >= len || s[i++] != ':' ||
+		    !go_num12(s, len, &i, &min) || i >= len || s[i++] != ':' ||
+		    !go_num12(s, len, &i, &sec))
+			return 0;
+		if (hour > 23 || min > 59 || sec > 59)
+			return 0;
+		if (i + 1 < len && (s[i] == '.' || s[i] == ',') &&
+		    is_digit(s[i + 1])) {
+			size_t nd = 0;
+			for (i++; i < len && is_digit(s[i]); i++)
+				if (nd < 9)
+					frac[nd++] = s[i];
+			frac[nd] = '\0';
+		}
+		if (sep == ' ') {
+			if (i != len)
+				return 0;
+		} else if (i < len && s[i] == 'Z') {
+			if (++i != len)
+				return 0;
+		} else {
+			if (len - i != 6 || (s[i] != '+' && s[i] != '-') ||
+			    !is_digit(s[i + 1]) || !is_digit(s[i + 2]) ||
+			    s[i + 3] != ':' || !is_digit(s[i + 4]) ||
+			    !is_digit(s[i + 5]))
+				return 0;
+			int hh = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+			int mm = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
+			if (hh > 23 || mm > 59)
+				return 0;
+			off = (s[i] == '-' ? -1 : 1) * (hh * 60 + mm);
+		}
+	}
+	size_t fl = strlen(frac);
+	while (fl && frac[fl - 1] == '0')
+		frac[--fl] = '\0';
+	int w = snprintf(ts, n, "%04d-%02d-%02dT%02d:%02d:%02d%s%s", year, mon,
+			 day, hour, min, sec, fl ? "." : "", frac);
+	if (off == 0)
+		snprintf(ts + w, n - (size_t)w, "Z");
+	else
+		snprintf(ts + w, n - (size_t)w, "%c%02d:%02d",
+			 off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+	return 1;
+}
+
+void scalar_resolve_plain_kyaml(const char *s, size_t len,
+				struct scalar_value *out)
+{
+	/* go-yaml v3's table: the YAML 1.2 core schema's words */
+	static const struct word v3words[] = {
+		W("true", SCALAR_TRUE),   W("True", SCALAR_TRUE),
+		W("TRUE", SCALAR_TRUE),   W("false", SCALAR_FALSE),
+		W("False", SCALAR_FALSE), W("FALSE", SCALAR_FALSE),
+	};
+	for (size_t k = 0; k < sizeof(v3words) / sizeof(v3words[0]); k++) {
+		if (v3words[k].len == len && !memcmp(v3words[k].text, s, len)) {
+			out->cls = v3words[k].cls;
+			return;
+		}
+	}
+	if (len && is_digit(s[0]) &&
+	    kyaml_timestamp(s, len, out->ts, sizeof(out->ts))) {
+		out->cls = SCALAR_TIMESTAMP;
+		return;
+	}
+	scalar_resolve_plain(s, len, out);
+	/* the 1.1 words v2 knows and v3 does not */
+	if ((out->cls == SCALAR_TRUE || out->cls == SCALAR_FALSE))
+		out->cls = SCALAR_STRING;
 }

@@ -56,6 +56,11 @@ enum yaml_flags {
 	 * templates and values with); kubectl is strict, and so is the
 	 * default. */
 	YAML_DUPLICATE_KEYS = 1 << 2,
+	/* Type unquoted scalars as kustomize reads resources (kyaml, on
+	 * go-yaml v3): yes/no/on/off/y/n stay strings, only true/false are
+	 * booleans, and a timestamp becomes the RFC 3339 string Go prints
+	 * for it ("2024-01-02" -> "2024-01-02T00:00:00Z"). */
+	YAML_KYAML = 1 << 3,
 };
 
 /*
@@ -97,6 +102,12 @@ void yaml_docs_clear(struct yaml_docs *docs);
  * value has a YAML form.
  */
 void yaml_emit(struct strbuf *out, const json_t *value);
+
+/* The same, with long strings folded as go-yaml v2 folds them (what
+ * `kubectl kustomize` prints): a plain or quoted string breaks at a space
+ * once its line is longer than `width` (go-yaml's is 80), continuing two
+ * columns right of its key or "- ". The text reads back the same. */
+void yaml_emit_width(struct strbuf *out, const json_t *value, int width);
 
 /* Write a string scalar as YAML would need it at the end of "key: " — plain
  * when it reads back as the same string, quoted otherwise. Multi-line strings

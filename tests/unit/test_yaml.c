@@ -15,6 +15,7 @@
  *   --- manifests-error
  *   --- emit            yaml_emit of the (only) document, byte for byte
  *   --- json-text       yaml_write_json of the (only) document, compact
+ *   --- kyaml           parse with YAML_KYAML: the JSON array of documents
  *
  * One blank line before the next "===" separates cases and is not part of
  * the last section; an expected output that ends in a blank line needs two.
@@ -146,6 +147,23 @@ static void run_case(const struct tcase *c)
 	}
 	yaml_docs_clear(&docs);
 	gerr_clear(&err);
+
+	if ((want = section(c, "kyaml"))) {
+		rc = yaml_parse(input, strlen(input), "test.yaml", YAML_KYAML,
+				&docs, &err);
+		if (rc < 0) {
+			t_ok(0, "%s: kyaml parse", c->name);
+			t_diag("%s", gerr_msg(&err));
+		} else {
+			json_t *exp = expect_json(want, "kyaml", c);
+			json_t *got = docs_array(&docs);
+			t_json(got, exp, "%s: kyaml typing", c->name);
+			json_decref(got);
+			json_decref(exp);
+		}
+		yaml_docs_clear(&docs);
+		gerr_clear(&err);
+	}
 
 	const char *want_m = section(c, "manifests");
 	const char *want_merr = section(c, "manifests-error");
