@@ -312,7 +312,9 @@ char *sgit_realpath(const struct source *s, const char *path)
 		errno = rc == 1 ? eno : (eno ? eno : EIO);
 		return NULL;
 	}
-	char *p = source_path(s, r.canon);
+	/* absolute, like realpath(3), so that callers that join and clean
+	 * paths as on a file system keep the root as a prefix */
+	char *p = spath_join(s->root_real, r.canon);
 	free(r.canon);
 	return p;
 }

@@ -77,7 +77,11 @@ int spath_inside(const struct source *s, const char *path, char **rel,
 	const char *rest;
 
 	*rel = NULL;
-	if (!strcmp(s->root, ".")) {
+	if (s->commit && path[0] == '/' && s->root_real &&
+	    spath_within(path, s->root_real)) {
+		/* what source_realpath() gave out */
+		rest = path + strlen(s->root_real);
+	} else if (!strcmp(s->root, ".")) {
 		if (path[0] == '/')
 			return source_outside(s, path, err);
 		rest = path;

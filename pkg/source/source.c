@@ -135,6 +135,11 @@ struct source *source_open(const struct source_options *o, struct gerr *err)
 		s->root = sremote_redact(repo);
 		rc = sremote_sync(o, &r, err);
 		if (rc == 0)
+			s->root_real = xstrdup(git_repository_path(r));
+		if (s->root_real && strlen(s->root_real) > 1 &&
+		    s->root_real[strlen(s->root_real) - 1] == '/')
+			s->root_real[strlen(s->root_real) - 1] = '\0';
+		if (rc == 0)
 			rc = sgit_open_commit(s, r,
 					      o->revision ? o->revision
 							  : "HEAD",

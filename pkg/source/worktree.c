@@ -73,6 +73,7 @@ int swt_open(struct source *s, const char *dir, const char *rev,
 	}
 	char *prefix = prefix_in(repo, s->root_real);
 	if (rev) {
+		/* root_real stays: the commit's paths are shown under it */
 		int rc = sgit_open_commit(s, repo, rev, prefix, err);
 		free(prefix);
 		return rc;
