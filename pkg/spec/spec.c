@@ -793,11 +793,14 @@ static int load_apps(const struct source *src, struct spec_repo *r,
 		char *rel = xasprintf("%s/app.yaml", dirs.v[i]);
 		char *p = source_path(src, rel);
 		rc = source_stat(src, p, &t, err);
-		if (!rc && t != SOURCE_FILE)
+		if (!rc && t != SOURCE_FILE) {
+			char *d = source_path(src, dirs.v[i]);
 			rc = gerr_setc(err, GERR_INPUT,
 				       "%s: matched by spec.apps in %s, but "
 				       "it has no app.yaml",
-				       p, r->file);
+				       d, r->file);
+			free(d);
+		}
 		free(p);
 		free(rel);
 		if (!rc)
