@@ -73,6 +73,9 @@ char *swt_realpath(const struct source *s, const char *path);
 
 /* ---- remote.c ---- */
 
+/* The last component of a URL, without ".git" ("repo" when there is
+ * none). Caller frees. */
+char *sremote_name(const char *url);
 /* The URL without any user:password@ part. Caller frees. */
 char *sremote_redact(const char *url);
 /* Clone url into the cache, or fetch it there; the bare repository, its

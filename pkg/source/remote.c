@@ -63,17 +63,14 @@ static int mkdirs(const char *path, struct gerr *err)
 	return 0;
 }
 
-/* The cache entry of a URL: its last path component (no ".git") and a hash
- * of the URL without credentials, so two remotes never share one. */
-static char *cache_name(const char *redacted)
+/* The last path component of a URL without ".git", in safe characters. */
+char *sremote_name(const char *url)
 {
-	git_oid oid;
-	char id[GIT_OID_HEXSZ + 1];
-	const char *end = redacted + strlen(redacted);
-	while (end > redacted && end[-1] == '/')
+	const char *end = url + strlen(url);
+	while (end > url && end[-1] == '/')
 		end--;
 	const char *start = end;
-	while (start > redacted && start[-1] != '/' && start[-1] != ':')
+	while (start > url && start[-1] != '/' && start[-1] != ':')
 		start--;
 	size_t n = (size_t)(end - start);
 	if (n > 4 && !strncmp(end - 4, ".git", 4))
@@ -86,10 +83,25 @@ static char *cache_name(const char *redacted)
 			 c == '.';
 		strbuf_addch(&name, ok ? c : '_');
 	}
+	if (!name.len || name.buf[0] == '.') {
+		strbuf_reset(&name);
+		strbuf_addstr(&name, "repo");
+	}
+	return strbuf_detach(&name, NULL);
+}
+
+/* The cache entry of a URL: its name and a hash of the URL without
+ * credentials, so two remotes never share one. */
+static char *cache_name(const char *redacted)
+{
+	git_oid oid;
+	char id[GIT_OID_HEXSZ + 1];
+	char *name = sremote_name(redacted);
 	git_odb_hash(&oid, redacted, strlen(redacted), GIT_OBJECT_BLOB);
 	git_oid_tostr(id, sizeof(id), &oid);
-	strbuf_addf(&name, "%s%.12s", name.len ? "-" : "", id);
-	return strbuf_detach(&name, NULL);
+	char *entry = xasprintf("%s-%.12s", name, id);
+	free(name);
+	return entry;
 }
 
 /* ---- credentials ---- */

@@ -132,7 +132,10 @@ struct source *source_open(const struct source_options *o, struct gerr *err)
 	git_libgit2_init();
 	if (source_is_url(repo)) {
 		git_repository *r;
-		s->root = sremote_redact(repo);
+		/* a path-like root, "NAME@COMMIT": consumers join and clean
+		 * paths under it as on a file system, which a URL's "//"
+		 * would not survive */
+		s->root = sremote_name(repo);
 		rc = sremote_sync(o, &r, err);
 		if (rc == 0)
 			s->root_real = xstrdup(git_repository_path(r));
@@ -144,6 +147,11 @@ struct source *source_open(const struct source_options *o, struct gerr *err)
 					      o->revision ? o->revision
 							  : "HEAD",
 					      "", err);
+		if (rc == 0) {
+			char *name = s->root;
+			s->root = xasprintf("%s@%.12s", name, s->revision);
+			free(name);
+		}
 	} else {
 		s->root = root_name(repo);
 		rc = swt_open(s, repo, o->revision, err);

@@ -11,8 +11,9 @@
  * loading and .Files, kustomizations, values files), so that what renders
  * from a working tree renders the same from a revision.
  *
- * Paths. A source has a root, the string the user named it by ("." for the
- * current directory, "testdata/repo", or a remote's URL). Every path given
+ * Paths. A source has a root: the directory as the user named it ("." for
+ * the current directory, "testdata/repo"), or for a remote its name and
+ * commit ("shop-gitops@1a2b3c4d5e6f"). Every path given
  * to the calls below is written the way it is shown in messages: the root,
  * "/", then the path inside the repository ("testdata/repo/apps/web/app.yaml";
  * with the root "." just "apps/web/app.yaml"). source_path() builds one.

@@ -398,7 +398,10 @@ static void test_remote(void)
 	struct source *s = source_open(&o, &err);
 	t_ok(s != NULL, "remote: clones (%s)", gerr_msg(&err));
 	if (s) {
-		t_str(source_root(s), url, "remote: the root is the URL");
+		char *want_root = xasprintf("repo@%.12s", head);
+		t_str(source_root(s), want_root,
+		      "remote: the root is the name and the commit");
+		free(want_root);
 		t_str(source_revision(s), head, "remote: the default branch");
 		char *p = source_path(s, "gitops/a.yaml");
 		check_read(s, p, "three\n", "remote");
