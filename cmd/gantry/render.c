@@ -30,8 +30,8 @@ const char render_usage[] =
 	"gantry.dev/app and the annotation gantry.dev/revision.\n"
 	"\n"
 	"Arguments are paths when no app option (--env, --repo, --revision,\n"
-	"--ssh-key) is given and every argument names an existing file or\n"
-	"directory (or is '-'); otherwise they are app names.\n"
+	"--ssh-key) is given and each names an existing file or directory,\n"
+	"holds a '/' or a '.', or is '-'; otherwise they are app names.\n"
 	"\n"
 	"Read Kubernetes manifests from files and directories and print the\n"
 	"objects as one stream. Directories are read recursively for *.yaml,\n"
@@ -250,8 +250,16 @@ out:
 	return rc;
 }
 
+/* Is this argument a path rather than an app name? It exists, or it could
+ * not be an app's name (a DNS label has no '/' or '.'), or it is '-'. */
+static int is_path_arg(const char *a)
+{
+	return !strcmp(a, "-") || strchr(a, '/') || strchr(a, '.') ||
+	       access(a, F_OK) == 0;
+}
+
 /* Paths keep their meaning when no app option is given and every argument
- * names something on disk. 1 paths, 0 apps, -1 a mix (reported). */
+ * is a path (is_path_arg). 1 paths, 0 apps, -1 a mix (reported). */
 static int args_are_paths(int app_opts, char **args, int n)
 {
 	int paths = 0;
@@ -259,7 +267,7 @@ static int args_are_paths(int app_opts, char **args, int n)
 	if (app_opts)
 		return 0;
 	for (int i = 0; i < n; i++) {
-		if (!strcmp(args[i], "-") || access(args[i], F_OK) == 0)
+		if (is_path_arg(args[i]))
 			paths++, a_path = args[i];
 		else
 			a_name = args[i];
