@@ -165,6 +165,45 @@ static int acquire(git_credential **out, const char *url,
 
 /* ---- fetching ---- */
 
+/*
+ * git's url.<base>.insteadOf: the longest insteadOf value that starts the
+ * URL is replaced by its base. Done here, walking the configuration
+ * without a pattern, because libgit2 1.5 leaks a PCRE2 match for every
+ * configuration entry its own insteadOf lookup does not match.
+ */
+static char *instead_of(git_repository *repo, const char *url)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	char *best_base = NULL;
+	size_t best = 0;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
+	    git_config_iterator_new(&it, cfg) < 0) {
+		git_config_free(cfg);
+		return xstrdup(url);
+	}
+	while (git_config_next(&e, it) == 0) {
+		size_t n = strlen(e->name);
+		size_t v = e->value ? strlen(e->value) : 0;
+		if (n <= 14 || strncmp(e->name, "url.", 4) ||
+		    strcmp(e->name + n - 10, ".insteadof") || !v || v <= best ||
+		    strncmp(url, e->value, v))
+			continue;
+		free(best_base);
+		best_base = xstrndup(e->name + 4, n - 14);
+		best = v;
+	}
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	if (!best_base)
+		return xstrdup(url);
+	char *out = xasprintf("%s%s", best_base, url + best);
+	free(best_base);
+	return out;
+}
+
 static int fetch(git_repository *repo, const char *url,
 		 const struct source_options *o, const char *shown,
 		 struct gerr *err)
@@ -187,7 +226,15 @@ static int fetch(git_repository *repo, const char *url,
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	/* an anonymous remote: the URL (which may hold a token) is never
 	 * written to the cache's configuration */
-	if (git_remote_create_anonymous(&remote, repo, url) < 0) {
+	git_remote_create_options ro;
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = repo;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+		   GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	char *real_url = instead_of(repo, url);
+	int crc = git_remote_create_with_opts(&remote, real_url, &ro);
+	free(real_url);
+	if (crc < 0) {
 		sgit_error(err, shown);
 		goto out;
 	}
@@ -218,6 +265,24 @@ out:
 	git_remote_free(remote);
 	strbuf_release(&c.tried);
 	return rc;
+}
+
+/* Replace every occurrence of secret in the error's message: libgit2's
+ * messages may quote the URL it was given, credentials and all. */
+static void scrub(struct gerr *err, const char *secret, const char *with)
+{
+	if (!err || !err->msg || !secret || strlen(secret) < 3)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = err->msg, *hit;
+	while ((hit = strstr(p, secret))) {
+		strbuf_add(&sb, p, (size_t)(hit - p));
+		strbuf_addstr(&sb, with);
+		p = hit + strlen(secret);
+	}
+	strbuf_addstr(&sb, p);
+	free(err->msg);
+	err->msg = strbuf_detach(&sb, NULL);
 }
 
 static int rm_one(const char *p, const struct stat *st, int flag,
@@ -267,6 +332,20 @@ int sremote_sync(const struct source_options *o, git_repository **repo,
 	}
 	rc = 0;
 out:
+	if (rc < 0) {
+		scrub(err, o->repo, shown);
+		scrub(err, getenv("GANTRY_GIT_TOKEN"), "***");
+		/* and the password of a URL's user:password@, alone */
+		const char *host = strstr(o->repo, "://");
+		const char *at = host ? strchr(host + 3, '@') : NULL;
+		const char *colon = host ? strchr(host + 3, ':') : NULL;
+		if (at && colon && colon < at && !memchr(host + 3, '/',
+							 (size_t)(at - host - 3))) {
+			char *pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+			scrub(err, pw, "***");
+			free(pw);
+		}
+	}
 	if (tmp)
 		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (rc < 0) {
