@@ -328,3 +328,26 @@ volley                 volley                               alluxio      dev,pro
 		assert_equal "$(grep -c '(server dry run)$' <<<"$output")" "$(jq length "$env.json")"
 	done
 }
+
+@test "path safety: an overlay's or a chart's link out of the repository, on disk and in a commit" {
+	cp -r "$R" r
+	echo 'secret: x' > outside.yaml
+	ln -s ../../../../../outside.yaml r/apps/volley/overlays/prod/leak.yaml
+	sed -i 's/  - path: operator.yaml/  - path: operator.yaml\n  - path: leak.yaml/' \
+		r/apps/volley/overlays/prod/kustomization.yaml
+	ln -s /etc/hostname r/apps/arroyo/chart/templates/host.yaml
+	git_commit r "links out"
+	for rev in "" HEAD; do
+		run_split gantry render --repo r ${rev:+--revision $rev} --env prod volley
+		assert_failure 1
+		assert_output ""
+		# line 7 of the kustomization names leak.yaml
+		assert_equal "$stderr" "error: r/apps/volley/overlays/prod/kustomization.yaml:7:5: r/apps/volley/overlays/prod/leak.yaml is outside the repository r"
+	done
+	run_split gantry render --repo r arroyo
+	assert_failure 1
+	assert_equal "$stderr" "error: r/apps/arroyo/app.yaml:13:7: spec.sources[0]: r/apps/arroyo/chart/templates/host.yaml: outside the repository r"
+	run_split gantry render --repo r --revision HEAD arroyo
+	assert_failure 1
+	assert_equal "$stderr" "error: r/apps/arroyo/app.yaml:13:7: spec.sources[0]: a symbolic link leads out: r/apps/arroyo/chart/templates/host.yaml: outside the repository r"
+}

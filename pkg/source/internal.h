@@ -21,6 +21,8 @@ struct source {
 
 	/* a working tree */
 	char *root_real;        /* realpath(root) */
+	struct strvec absent;   /* submodules not checked out: real paths,
+	                           then their commits, in pairs */
 
 	/* a commit */
 	git_repository *repo;
@@ -70,6 +72,10 @@ int swt_open(struct source *s, const char *dir, const char *rev,
 int swt_stat(const struct source *s, const char *path,
 	     enum source_type *type, struct gerr *err);
 char *swt_realpath(const struct source *s, const char *path);
+/* realpath(path) inside the root and outside any submodule not checked
+ * out; NULL with errno set, and err set unless it simply does not exist. */
+char *swt_confine(const struct source *s, const char *path,
+		  struct gerr *err);
 
 /* ---- remote.c ---- */
 

@@ -172,6 +172,7 @@ void source_free(struct source *s)
 	free(s->root);
 	free(s->revision);
 	free(s->root_real);
+	strvec_clear(&s->absent);
 	free(s);
 	git_libgit2_shutdown();
 }
@@ -240,14 +241,16 @@ char *source_realpath(const struct source *s, const char *path)
 static char *wt_real(const struct source *s, const char *path,
 		     struct gerr *err)
 {
-	char *real = swt_realpath(s, path);
-	if (real)
-		return real;
-	if (errno == EACCES)
-		source_outside(s, path, err);
-	else
-		gerr_setc(err, GERR_IO, "%s: %s", path, strerror(errno));
-	return NULL;
+	struct gerr e = GERR_INIT;
+	char *real = swt_confine(s, path, &e);
+	if (!real) {
+		if (!gerr_failed(&e))
+			gerr_setc(&e, GERR_IO, "%s: %s", path, strerror(errno));
+		if (err)
+			gerr_move(err, &e);
+		gerr_clear(&e);
+	}
+	return real;
 }
 
 char *source_read(const struct source *s, const char *path, size_t *len,

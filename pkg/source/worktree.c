@@ -50,6 +50,40 @@ static char *prefix_in(git_repository *repo, const char *root_real)
 	return prefix;
 }
 
+/* Submodules recorded in the index under the root whose directory is not
+ * checked out (no .git in it): reading them would find nothing, which must
+ * not pass for an empty directory. The index is read rather than
+ * .gitmodules so that libgit2's configuration matching is not needed. */
+static void find_absent_submodules(struct source *s, git_repository *repo)
+{
+	git_index *index;
+	const char *wd = git_repository_workdir(repo);
+	char *wd_real = wd ? realpath(wd, NULL) : NULL;
+
+	if (!wd_real || git_repository_index(&index, repo) < 0) {
+		free(wd_real);
+		return;
+	}
+	for (size_t i = 0; i < git_index_entrycount(index); i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		if (e->mode != GIT_FILEMODE_COMMIT)
+			continue;
+		char *path = spath_join(wd_real, e->path);
+		char *dotgit = xasprintf("%s/.git", path);
+		struct stat st;
+		if (spath_within(path, s->root_real) && stat(dotgit, &st) < 0) {
+			char id[GIT_OID_HEXSZ + 1];
+			git_oid_tostr(id, sizeof(id), &e->id);
+			strvec_push(&s->absent, path);
+			strvec_push(&s->absent, id);
+		}
+		free(dotgit);
+		free(path);
+	}
+	git_index_free(index);
+	free(wd_real);
+}
+
 int swt_open(struct source *s, const char *dir, const char *rev,
 	     struct gerr *err)
 {
@@ -81,6 +115,7 @@ int swt_open(struct source *s, const char *dir, const char *rev,
 
 	git_oid head;
 	int rc = 0, dirty = 0;
+	find_absent_submodules(s, repo);
 	if (git_reference_name_to_id(&head, repo, "HEAD") == 0 &&
 	    (rc = is_dirty(repo, prefix, &dirty, err)) == 0) {
 		char id[GIT_OID_HEXSZ + 1];
@@ -94,8 +129,8 @@ int swt_open(struct source *s, const char *dir, const char *rev,
 
 /* realpath(path), which must be under the root; NULL with errno set, and
  * err set unless the path simply does not exist. */
-static char *confine(const struct source *s, const char *path,
-		     struct gerr *err)
+char *swt_confine(const struct source *s, const char *path,
+		  struct gerr *err)
 {
 	char *real = realpath(path, NULL);
 	if (!real) {
@@ -111,6 +146,18 @@ static char *confine(const struct source *s, const char *path,
 		errno = EACCES;
 		return NULL;
 	}
+	for (size_t i = 0; i + 1 < s->absent.nr; i += 2) {
+		if (!spath_within(real, s->absent.v[i]))
+			continue;
+		gerr_setc(err, GERR_INPUT,
+			  "%s: a git submodule (at commit %.12s) that is not "
+			  "checked out; run `git submodule update --init`, or "
+			  "vendor its files",
+			  path, s->absent.v[i + 1]);
+		free(real);
+		errno = EIO;
+		return NULL;
+	}
 	return real;
 }
 
@@ -118,7 +165,7 @@ int swt_stat(const struct source *s, const char *path,
 	     enum source_type *type, struct gerr *err)
 {
 	struct stat st;
-	char *real = confine(s, path, err);
+	char *real = swt_confine(s, path, err);
 	if (!real) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			return -1;
@@ -137,5 +184,5 @@ int swt_stat(const struct source *s, const char *path,
 
 char *swt_realpath(const struct source *s, const char *path)
 {
-	return confine(s, path, NULL);
+	return swt_confine(s, path, NULL);
 }

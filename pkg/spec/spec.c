@@ -611,9 +611,8 @@ static int parse_app(struct pctx *c, const struct spec_repo *r,
 	}
 	fld_free(&deps);
 	struct fld nf = fld_key(&meta, "name");
-	int line, col;
-	a->line = yaml_doc_position(c->doc, nf.ptr, &line, &col) == 0 ? line
-								      : 0;
+	if (yaml_doc_position(c->doc, nf.ptr, &a->line, &a->col) < 0)
+		a->line = a->col = 0;
 	fld_free(&nf);
 	rc = 0;
 out:
@@ -761,9 +760,10 @@ static int load_app(const struct source *src, struct spec_repo *r,
 	for (size_t i = 0; i < r->napps; i++) {
 		if (strcmp(r->apps[i].name, a->name))
 			continue;
-		gerr_at(err, a->file, a->line, 0,
-			"metadata.name: app %s is also defined in %s:%d",
-			a->name, r->apps[i].file, r->apps[i].line);
+		gerr_at(err, a->file, a->line, a->col,
+			"metadata.name: app %s is also defined in %s:%d:%d",
+			a->name, r->apps[i].file, r->apps[i].line,
+			r->apps[i].col);
 		app_clear(a);
 		return -1;
 	}

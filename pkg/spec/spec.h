@@ -104,7 +104,7 @@ struct spec_app {
 	char *dir;               /* source path of the app's directory */
 	char *rel_dir;           /* its path inside the repository */
 	char *file;              /* source path of app.yaml */
-	int line;                /* of metadata.name */
+	int line, col;           /* of metadata.name */
 	char *namespace;         /* "default" when not given */
 	int create_namespace;
 	struct strvec depends_on;        /* names, as written */

@@ -377,6 +377,33 @@ static void test_submodule(void)
 		free(want);
 		source_free(s);
 	}
+	/* the same clone's working tree: an empty directory on disk, which
+	 * must not read as an empty directory of manifests */
+	s = open_src("super2", NULL, &err);
+	t_ok(s != NULL, "submodule: the working tree opens");
+	if (s) {
+		char *want = xasprintf(
+			"super2/vendor: a git submodule (at commit %.12s) that "
+			"is not checked out; run `git submodule update "
+			"--init`, or vendor its files",
+			sub);
+		check_collect(s, "super2", want,
+			      "worktree: uninitialised submodule");
+		free(want);
+		check_read(s, "super2/s.yaml", "s\n",
+			   "worktree: beside the submodule");
+		source_free(s);
+	}
+	/* once initialised, its files are ordinary files */
+	t_ok(sh("%s cd super2 && git -c protocol.file.allow=always "
+		"submodule -q update --init", GIT_ENV) == 0,
+	     "submodule: init");
+	s = open_src("super2", NULL, &err);
+	if (s) {
+		check_collect(s, "super2", "super2/s.yaml super2/vendor/l.yaml",
+			      "worktree: an initialised submodule");
+		source_free(s);
+	}
 	free(sub);
 }
 
