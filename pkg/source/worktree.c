@@ -10,7 +10,7 @@
 
 /* Does anything under prefix differ from HEAD: changed, staged, deleted or
  * new (untracked, not ignored) files? Untracked files count because
- * gantry reads them. */
+ * gantry reads them. Sets *dirty when so, leaves it alone otherwise. */
 static int is_dirty(git_repository *repo, const char *prefix, int *dirty,
 		    struct gerr *err)
 {
@@ -20,15 +20,19 @@ static int is_dirty(git_repository *repo, const char *prefix, int *dirty,
 
 	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
 	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	/* submodules are looked at by submodules() below: libgit2 1.5's own
+	 * look leaks a PCRE2 match for every entry of their configuration */
 	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
-		   GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+		   GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	if (*prefix) {
 		so.pathspec.strings = spec;
 		so.pathspec.count = 1;
 	}
 	if (git_status_list_new(&list, repo, &so) < 0)
 		return sgit_error(err, "git status");
-	*dirty = git_status_list_entrycount(list) > 0;
+	if (git_status_list_entrycount(list) > 0)
+		*dirty = 1;
 	git_status_list_free(list);
 	return 0;
 }
@@ -50,38 +54,55 @@ static char *prefix_in(git_repository *repo, const char *root_real)
 	return prefix;
 }
 
-/* Submodules recorded in the index under the root whose directory is not
- * checked out (no .git in it): reading them would find nothing, which must
- * not pass for an empty directory. The index is read rather than
+/* The submodules recorded in the index under the root. One whose directory
+ * is not checked out (no .git in it) is remembered in s->absent: reading it
+ * would find nothing, which must not pass for an empty directory. One that
+ * is checked out makes the tree dirty when its HEAD is not the recorded
+ * commit or its own files changed. The index is read rather than
  * .gitmodules so that libgit2's configuration matching is not needed. */
-static void find_absent_submodules(struct source *s, git_repository *repo)
+static int submodules(struct source *s, git_repository *repo, int *dirty,
+		      struct gerr *err)
 {
 	git_index *index;
 	const char *wd = git_repository_workdir(repo);
 	char *wd_real = wd ? realpath(wd, NULL) : NULL;
+	int rc = 0;
 
 	if (!wd_real || git_repository_index(&index, repo) < 0) {
 		free(wd_real);
-		return;
+		return 0;
 	}
-	for (size_t i = 0; i < git_index_entrycount(index); i++) {
+	for (size_t i = 0; !rc && i < git_index_entrycount(index); i++) {
 		const git_index_entry *e = git_index_get_byindex(index, i);
 		if (e->mode != GIT_FILEMODE_COMMIT)
 			continue;
 		char *path = spath_join(wd_real, e->path);
 		char *dotgit = xasprintf("%s/.git", path);
 		struct stat st;
-		if (spath_within(path, s->root_real) && stat(dotgit, &st) < 0) {
+		git_repository *sub;
+		git_oid head;
+		int d = 0;
+		if (!spath_within(path, s->root_real)) {
+			/* outside the root: not read */
+		} else if (stat(dotgit, &st) < 0) {
 			char id[GIT_OID_HEXSZ + 1];
 			git_oid_tostr(id, sizeof(id), &e->id);
 			strvec_push(&s->absent, path);
 			strvec_push(&s->absent, id);
+		} else if (git_repository_open(&sub, path) == 0) {
+			if (git_reference_name_to_id(&head, sub, "HEAD") < 0 ||
+			    !git_oid_equal(&head, &e->id))
+				*dirty = 1;
+			else if ((rc = is_dirty(sub, "", &d, err)) == 0 && d)
+				*dirty = 1;
+			git_repository_free(sub);
 		}
 		free(dotgit);
 		free(path);
 	}
 	git_index_free(index);
 	free(wd_real);
+	return rc;
 }
 
 int swt_open(struct source *s, const char *dir, const char *rev,
@@ -115,8 +136,8 @@ int swt_open(struct source *s, const char *dir, const char *rev,
 
 	git_oid head;
 	int rc = 0, dirty = 0;
-	find_absent_submodules(s, repo);
 	if (git_reference_name_to_id(&head, repo, "HEAD") == 0 &&
+	    (rc = submodules(s, repo, &dirty, err)) == 0 &&
 	    (rc = is_dirty(repo, prefix, &dirty, err)) == 0) {
 		char id[GIT_OID_HEXSZ + 1];
 		git_oid_tostr(id, sizeof(id), &head);

@@ -404,6 +404,17 @@ static void test_submodule(void)
 			      "worktree: an initialised submodule");
 		source_free(s);
 	}
+	char *top = rev_parse("super2", "HEAD");
+	char *top_dirty = xasprintf("%s-dirty", top);
+	check_revision("super2", top, "a submodule at its recorded commit");
+	sh("echo changed > super2/vendor/l.yaml");
+	check_revision("super2", top_dirty, "a change inside a submodule");
+	sh("%s cd super2/vendor && git commit -qam moved", GIT_ENV);
+	check_revision("super2", top_dirty, "a submodule moved on");
+	sh("cd super2/vendor && git reset -q --hard HEAD~1");
+	check_revision("super2", top, "a submodule back at its commit");
+	free(top);
+	free(top_dirty);
 	free(sub);
 }
 
