@@ -77,6 +77,7 @@ check-deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || \
 	    ! pkg-config --exists $(PKGS) || ! command -v bats >/dev/null 2>&1 || \
 	    ! command -v curl >/dev/null 2>&1 || \
+	    ! command -v jq >/dev/null 2>&1 || ! command -v git >/dev/null 2>&1 || \
 	    ! test -f /usr/lib/bats/bats-assert/load.bash || \
 	    ! test -f /usr/lib/bats/bats-support/load.bash || \
 	    ! test -f /usr/share/zoneinfo/America/New_York; then \

@@ -90,3 +90,58 @@ check_agreement() {
 	gantry() { "$KUBESIM" "$@"; }
 	check_agreement "$MAN/kubesim.1" --help
 }
+
+@test "man: gantry-apps.1 and gantry apps --help agree" {
+	check_agreement "$MAN/gantry-apps.1" apps --help
+}
+
+# The fields gantry knows at one place of gantry.yaml or app.yaml: put an
+# unknown field "zz" there and read the list its error gives.
+known_fields() { # GANTRY_YAML APP_YAML
+	local r="$BATS_TEST_TMPDIR/r$RANDOM"
+	mkdir -p "$r/apps/a/m"
+	printf '%s\n' "$1" > "$r/gantry.yaml"
+	printf '%s\n' "$2" > "$r/apps/a/app.yaml"
+	gantry apps --repo "$r" 2>&1 | sed -n 's/.*unknown field (known: \(.*\))$/\1/p' |
+		tr -d ',' | tr ' ' '\n'
+}
+
+@test "man: gantry.yaml.5 documents every field gantry.yaml and app.yaml take" {
+	local g='apiVersion: gantry.dev/v1alpha1
+kind: Repository
+spec: {environments: {dev: {}}}'
+	local a='apiVersion: gantry.dev/v1alpha1
+kind: App
+metadata: {name: a}
+spec:
+  sources: [{manifests: m}]'
+	local fields
+	fields=$(
+		known_fields "$g
+zz: 1" "$a"
+		known_fields "${g/spec: \{/spec: \{zz: 1, }" "$a"
+		known_fields "${g/dev: \{\}/dev: \{zz: 1\}}" "$a"
+		known_fields "${g/spec: \{/spec: \{defaults: \{zz: 1\}, }" "$a"
+		known_fields "$g" "$a
+zz: 1"
+		known_fields "$g" "${a/name: a/name: a, zz: 1}"
+		known_fields "$g" "$a
+  zz: 1"
+		known_fields "$g" "${a/manifests: m/manifests: m, zz: 1}"
+		known_fields "$g" "$a
+  environments: {dev: {zz: 1}}"
+		known_fields "$g" "$a
+  health: [{kind: K, field: f, healthy: [x], zz: 1}]"
+		known_fields "$g" "$a
+  sensitive: [{kind: K, paths: [/x], zz: 1}]"
+		known_fields "$g" "$a
+  sync: {zz: 1}"
+	)
+	# twelve places, each with its list
+	[ "$(printf '%s\n' "$fields" | grep -c .)" -gt 50 ]
+	for f in $(printf '%s\n' "$fields" | sort -u); do
+		sed 's/\\-/-/g' "$MAN/gantry.yaml.5" |
+			grep -qE "^\.(B|BR|BI|IR|TP)( .*)?[ .]$f( |$|:|\.)|^\.BR? $f" ||
+			{ echo "gantry.yaml.5 does not document $f"; return 1; }
+	done
+}

@@ -268,7 +268,7 @@ metadata:
 @test "render usage: no paths, a bad format, an unknown option" {
 	run_split gantry render
 	assert_failure 1
-	assert_equal "$stderr" "error: no input: give manifest files or directories
+	assert_equal "$stderr" "error: no input: give app names (in a repository with a gantry.yaml), or manifest files or directories
 Run 'gantry render --help' for usage."
 	run_split gantry render -o xml x
 	assert_failure 1

@@ -19,12 +19,14 @@ struct command {
 int cmd_render(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_apps(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const char render_usage[];
 extern const char plan_usage[];
 extern const char apply_usage[];
+extern const char apps_usage[];
 extern const char version_usage[];
 extern const char help_usage[];
 
@@ -38,5 +40,19 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Write all of buf to stdout; 0, or -1 with err set. */
 int cmd_write_stdout(const char *buf, size_t len, struct gerr *err);
+
+/* repo.c: the options of commands on apps (--repo, --revision, --ssh-key,
+ * --env), opening the repository and rendering apps in dependency order. */
+struct source;
+struct spec_repo;
+struct obj_list;
+struct repo_args {
+	const char *repo, *revision, *ssh_key, *env;
+};
+int repo_open(const struct repo_args *ra, struct source **src,
+	      struct spec_repo **spec, struct gerr *err);
+int repo_render(const struct repo_args *ra, const struct source *src,
+		const struct spec_repo *spec, const char *const *names,
+		size_t n, struct obj_list *out, struct gerr *err);
 
 #endif

@@ -11,12 +11,13 @@
 #include "pkg/base/mem.h"
 
 static const struct command commands[] = {
-	{ "render", "print the objects that a set of manifests renders to",
+	{ "render", "print the objects that apps or manifests render to",
 	  cmd_render, render_usage },
 	{ "plan", "show what applying manifests would change in a cluster",
 	  cmd_plan, plan_usage },
 	{ "apply", "apply manifests to a cluster in order, waiting for health",
 	  cmd_apply, apply_usage },
+	{ "apps", "list the apps of a repository", cmd_apps, apps_usage },
 	{ "version", "print gantry's version", cmd_version, version_usage },
 	{ "help", "show help for gantry or one of its commands", cmd_help,
 	  help_usage },

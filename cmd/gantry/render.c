@@ -1,4 +1,5 @@
-/* gantry render [PATH...] | gantry render --chart DIR [options] */
+/* gantry render [APP...] | gantry render PATH... |
+ * gantry render --chart DIR [options] */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,10 +15,23 @@
 #include "pkg/chart/chart.h"
 #include "pkg/object/object.h"
 #include "pkg/overlay/overlay.h"
+#include "pkg/spec/spec.h"
 #include "pkg/yaml/yaml.h"
 
 const char render_usage[] =
-	"usage: gantry render [options] PATH...\n"
+	"usage: gantry render [APP...] [--env ENV] [--repo DIR|URL] "
+	"[--revision REV]\n"
+	"       gantry render [options] PATH...\n"
+	"       gantry render --chart CHART [chart options]\n"
+	"\n"
+	"Render the apps of a repository (a gantry.yaml; all apps when none is\n"
+	"named) for an environment, in dependency order, as plan and apply\n"
+	"would send them: sources, overlays, the app's namespace, the label\n"
+	"gantry.dev/app and the annotation gantry.dev/revision.\n"
+	"\n"
+	"Arguments are paths when no app option (--env, --repo, --revision,\n"
+	"--ssh-key) is given and each names an existing file or directory,\n"
+	"holds a '/' or a '.', or is '-'; otherwise they are app names.\n"
 	"\n"
 	"Read Kubernetes manifests from files and directories and print the\n"
 	"objects as one stream. Directories are read recursively for *.yaml,\n"
@@ -43,6 +57,17 @@ const char render_usage[] =
 	"                        LoadRestrictionsNone are accepted too)\n"
 	"  -h, --help            show this help\n"
 	"\n"
+	"App options:\n"
+	"      --env ENV         the environment (gantry.yaml): its overlays,\n"
+	"                        values and namespace\n"
+	"      --repo DIR|URL    the repository (default: the current\n"
+	"                        directory); a URL (https, ssh, file) is\n"
+	"                        cloned into $XDG_CACHE_HOME/gantry/repos\n"
+	"      --revision REV    read this commit (branch, tag, commit,\n"
+	"                        HEAD~3) from git, not the working tree\n"
+	"      --ssh-key FILE    the private key for an ssh URL (default:\n"
+	"                        the ssh agent; https uses $GANTRY_GIT_TOKEN)\n"
+	"\n"
 	"Chart options:\n"
 	"      --chart CHART     the chart directory or archive to render\n"
 	"      --release NAME    the release name (default release-name)\n"
@@ -66,7 +91,8 @@ const char render_usage[] =
 enum {
 	OPT_CHART = 256, OPT_RELEASE, OPT_SET, OPT_SET_STRING, OPT_SET_FILE,
 	OPT_SET_JSON, OPT_SET_LITERAL, OPT_KUBE_VERSION, OPT_INCLUDE_CRDS,
-	OPT_SKIP_TESTS, OPT_IS_UPGRADE,
+	OPT_SKIP_TESTS, OPT_IS_UPGRADE, OPT_ENV, OPT_REPO, OPT_REVISION,
+	OPT_SSH_KEY,
 };
 
 struct chart_args {
@@ -140,7 +166,6 @@ out:
 	return rc;
 }
 
-
 /*
  * The repository a kustomization may read from: the git work tree holding
  * it, else the current directory when it is inside that, else its own
@@ -192,6 +217,72 @@ static int render_kustomization(const char *dir, int restrictor_none,
 	return rc;
 }
 
+/* gantry render [APP...]: the apps of a repository. */
+static int render_apps(const struct repo_args *ra, const char *const *names,
+		       size_t n, const char *format)
+{
+	struct gerr err = GERR_INIT;
+	struct source *src = NULL;
+	struct spec_repo *spec = NULL;
+	struct obj_list objs = OBJ_LIST_INIT;
+	struct strbuf out = STRBUF_INIT;
+	int rc = 1;
+
+	if (repo_open(ra, &src, &spec, &err) < 0 ||
+	    repo_render(ra, src, spec, names, n, &objs, &err) < 0)
+		goto fail;
+	if (!strcmp(format, "json"))
+		obj_list_write_json(&objs, &out);
+	else
+		obj_list_write_yaml(&objs, &out);
+	if (cmd_write_stdout(out.buf, out.len, &err) < 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	rc = cmd_fail(&err);
+out:
+	gerr_clear(&err);
+	strbuf_release(&out);
+	obj_list_clear(&objs);
+	spec_free(spec);
+	source_free(src);
+	return rc;
+}
+
+/* Is this argument a path rather than an app name? It exists, or it could
+ * not be an app's name (a DNS label has no '/' or '.'), or it is '-'. */
+static int is_path_arg(const char *a)
+{
+	return !strcmp(a, "-") || strchr(a, '/') || strchr(a, '.') ||
+	       access(a, F_OK) == 0;
+}
+
+/* Paths keep their meaning when no app option is given and every argument
+ * is a path (is_path_arg). 1 paths, 0 apps, -1 a mix (reported). */
+static int args_are_paths(int app_opts, char **args, int n)
+{
+	int paths = 0;
+	const char *a_path = NULL, *a_name = NULL;
+	if (app_opts)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		if (is_path_arg(args[i]))
+			paths++, a_path = args[i];
+		else
+			a_name = args[i];
+	}
+	if (paths && paths < n) {
+		cmd_usage_error("render",
+				"%s is a path and %s is not: give manifest "
+				"paths, or app names (with --repo DIR for "
+				"apps whose names are also paths here)",
+				a_path, a_name);
+		return -1;
+	}
+	return paths == n;
+}
+
 int cmd_render(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -213,8 +304,14 @@ int cmd_render(int argc, char **argv)
 		{ "include-crds", no_argument, NULL, OPT_INCLUDE_CRDS },
 		{ "skip-tests", no_argument, NULL, OPT_SKIP_TESTS },
 		{ "is-upgrade", no_argument, NULL, OPT_IS_UPGRADE },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "repo", required_argument, NULL, OPT_REPO },
+		{ "revision", required_argument, NULL, OPT_REVISION },
+		{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct repo_args ra = { 0 };
+	int app_opts = 0;
 	struct chart_args ca = { 0 };
 	int chart_opts = 0;
 	struct obj_list objs = OBJ_LIST_INIT;
@@ -226,24 +323,43 @@ int cmd_render(int argc, char **argv)
 	size_t *upto = NULL;        /* objs.nr after each path */
 
 	while ((c = getopt_long(argc, argv, "o:hn:f:a:s:", opts, NULL)) != -1) {
-		chart_opts += c != 'o' && c != 'h' && c != 'L' && c != OPT_CHART;
+		int app_opt = c == OPT_ENV || c == OPT_REPO ||
+			      c == OPT_REVISION || c == OPT_SSH_KEY;
+		app_opts += app_opt;
+		chart_opts += c != 'o' && c != 'h' && c != OPT_CHART &&
+			      c != 'L' && !app_opt;
 		switch (c) {
+		case OPT_ENV:
+			ra.env = optarg;
+			break;
+		case OPT_REPO:
+			ra.repo = optarg;
+			break;
+		case OPT_REVISION:
+			ra.revision = optarg;
+			break;
+		case OPT_SSH_KEY:
+			ra.ssh_key = optarg;
+			break;
 		case 'o':
 			format = optarg;
 			break;
 		case 'L':
 			if (!strcmp(optarg, "none") ||
-			    !strcmp(optarg, "LoadRestrictionsNone"))
+			    !strcmp(optarg, "LoadRestrictionsNone")) {
 				restrictor_none = 1;
-			else if (!strcmp(optarg, "rootOnly") ||
-				 !strcmp(optarg, "LoadRestrictionsRootOnly"))
+			} else if (!strcmp(optarg, "rootOnly") ||
+				   !strcmp(optarg,
+					   "LoadRestrictionsRootOnly")) {
 				restrictor_none = 0;
-			else
-				return cmd_usage_error("render",
-						       "unknown load restrictor "
-						       "'%s' (use rootOnly or "
-						       "none)",
-						       optarg);
+			} else {
+				rc = cmd_usage_error("render",
+						     "unknown load restrictor "
+						     "'%s' (use rootOnly or "
+						     "none)",
+						     optarg);
+				goto out;
+			}
 			break;
 		case 'h':
 			fputs(render_usage, stdout);
@@ -314,6 +430,12 @@ int cmd_render(int argc, char **argv)
 				     format);
 		goto out;
 	}
+	if (ca.chart && app_opts) {
+		rc = cmd_usage_error("render", "--chart renders one chart; app "
+				     "options (--env, --repo, --revision, "
+				     "--ssh-key) are for apps");
+		goto out;
+	}
 	if (ca.chart) {
 		if (optind < argc)
 			rc = cmd_usage_error("render", "--chart takes no PATH "
@@ -326,10 +448,19 @@ int cmd_render(int argc, char **argv)
 		rc = cmd_usage_error("render", "chart options need --chart");
 		goto out;
 	}
-	if (optind >= argc) {
+	if (optind >= argc && !app_opts && access("gantry.yaml", F_OK) < 0) {
 		rc = cmd_usage_error("render",
-				     "no input: give manifest files or "
-				     "directories");
+				     "no input: give app names (in a "
+				     "repository with a gantry.yaml), or "
+				     "manifest files or directories");
+		goto out;
+	}
+	int paths = args_are_paths(app_opts, argv + optind, argc - optind);
+	if (paths < 0)
+		goto out;
+	if (!paths || optind >= argc) {
+		rc = render_apps(&ra, (const char *const *)argv + optind,
+				 (size_t)(argc - optind), format);
 		goto out;
 	}
 
@@ -395,4 +526,3 @@ out:
 	strvec_clear(&ca.show);
 	return rc;
 }
-

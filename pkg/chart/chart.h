@@ -48,6 +48,11 @@ struct chart;
  * Errors name the chart path: "CHART: Chart.yaml file is missing".
  */
 struct chart *chart_load(const char *path, struct gerr *err);
+/* The same, reading every file through a source (pkg/source: a working
+ * tree confined to its repository, or a git commit); NULL is chart_load. */
+struct source;
+struct chart *chart_load_from(const struct source *src, const char *path,
+			      struct gerr *err);
 void chart_free(struct chart *c);
 const char *chart_name(const struct chart *c);
 const char *chart_version(const struct chart *c);

@@ -6,7 +6,6 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -158,54 +157,46 @@ static void trim_bom(const char **data, size_t *len)
 		*data += 3, *len -= 3;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int walk_dir(const char *top, const char *rel,
-		    const struct ignore_rules *rules, struct chart_files *out,
-		    size_t *total, struct gerr *err)
+/* Files are read through a source (pkg/source), so that a chart in a git
+ * revision loads without a checkout; the NULL source is the file system. */
+static int walk_dir(const struct source *src, const char *top,
+		    const char *rel, const struct ignore_rules *rules,
+		    struct chart_files *out, size_t *total, struct gerr *err)
 {
 	char *dirpath = *rel ? xasprintf("%s/%s", top, rel) : xstrdup(top);
-	DIR *d = opendir(dirpath);
-	if (!d) {
-		gerr_setc(err, GERR_IO, "%s: %s", dirpath, strerror(errno));
+	struct strvec names = STRVEC_INIT;
+	if (source_list(src, dirpath, &names, err) < 0) {
+		strvec_clear(&names);
 		free(dirpath);
 		return -1;
 	}
-	struct strvec names = STRVEC_INIT;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			strvec_push(&names, de->d_name);
-	closedir(d);
-	if (names.nr)
-		qsort(names.v, names.nr, sizeof(char *), cmp_str);
 
 	int rc = 0;
 	for (size_t i = 0; i < names.nr && !rc; i++) {
 		char *relpath = *rel ? xasprintf("%s/%s", rel, names.v[i])
 				     : xstrdup(names.v[i]);
 		char *full = xasprintf("%s/%s", top, relpath);
-		struct stat st;
-		/* Helm follows symbolic links (sympath.Walk). */
-		if (stat(full, &st) < 0) {
+		enum source_type type;
+		/* Helm follows symbolic links (sympath.Walk); a source
+		 * keeps them inside its repository. */
+		if (source_stat(src, full, &type, err) < 0) {
+			rc = -1;
+		} else if (type == SOURCE_MISSING) {
 			rc = gerr_setc(err, GERR_IO, "%s: %s", full,
-				       strerror(errno));
-		} else if (S_ISDIR(st.st_mode)) {
+				       strerror(ENOENT));
+		} else if (type == SOURCE_DIR) {
 			if (!ignored(rules, relpath, 1))
-				rc = walk_dir(top, relpath, rules, out, total,
-					      err);
+				rc = walk_dir(src, top, relpath, rules, out,
+					      total, err);
 		} else if (!ignored(rules, relpath, 0)) {
-			if (!S_ISREG(st.st_mode)) {
+			if (type != SOURCE_FILE) {
 				rc = gerr_set(err,
 					      "cannot load irregular file %s as "
 					      "it has file mode type bits set",
 					      full);
 			} else {
 				size_t len;
-				char *data = source_read_file(full, &len, err);
+				char *data = source_read(src, full, &len, err);
 				if (!data) {
 					rc = -1;
 				} else {
@@ -229,21 +220,26 @@ static int walk_dir(const char *top, const char *rel,
 	return rc;
 }
 
-static int read_dir(const char *top, struct chart_files *out,
-		    struct gerr *err)
+static int read_dir(const struct source *src, const char *top,
+		    struct chart_files *out, struct gerr *err)
 {
 	struct ignore_rules rules = { 0 };
 	char *ignfile = xasprintf("%s/.helmignore", top);
-	int rc = 0;
-	FILE *f = fopen(ignfile, "r");
-	if (f) {
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		while (!rc && (n = getline(&line, &cap, f)) >= 0)
-			rc = ignore_add(&rules, line, (size_t)n, err);
-		free(line);
-		fclose(f);
+	enum source_type type;
+	int rc = source_stat(src, ignfile, &type, err);
+	if (!rc && type == SOURCE_FILE) {
+		size_t len;
+		char *buf = source_read(src, ignfile, &len, err);
+		if (!buf)
+			rc = -1;
+		for (char *line = buf; !rc && line && line < buf + len;) {
+			char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+			size_t n = nl ? (size_t)(nl - line + 1)
+				      : (size_t)(buf + len - line);
+			rc = ignore_add(&rules, line, n, err);
+			line += n;
+		}
+		free(buf);
 		if (rc)
 			gerr_prefix(err, "%s", ignfile);
 	}
@@ -253,7 +249,7 @@ static int read_dir(const char *top, struct chart_files *out,
 		ignore_add(&rules, "templates/.?*", 13, err);
 	if (!rc) {
 		size_t total = 0;
-		rc = walk_dir(top, "", &rules, out, &total, err);
+		rc = walk_dir(src, top, "", &rules, out, &total, err);
 	}
 	ignore_clear(&rules);
 	return rc;
@@ -937,19 +933,27 @@ fail:
 
 struct chart *chart_load(const char *path, struct gerr *err)
 {
+	return chart_load_from(NULL, path, err);
+}
+
+struct chart *chart_load_from(const struct source *src, const char *path,
+			      struct gerr *err)
+{
 	struct chart_files files = { 0 };
-	struct stat st;
+	enum source_type type;
 	int rc;
 
-	if (stat(path, &st) < 0) {
-		gerr_setc(err, GERR_IO, "%s: %s", path, strerror(errno));
+	if (source_stat(src, path, &type, err) < 0)
+		return NULL;
+	if (type == SOURCE_MISSING) {
+		gerr_setc(err, GERR_IO, "%s: %s", path, strerror(ENOENT));
 		return NULL;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		rc = read_dir(path, &files, err);
+	if (type == SOURCE_DIR) {
+		rc = read_dir(src, path, &files, err);
 	} else {
 		size_t len;
-		char *buf = source_read_file(path, &len, err);
+		char *buf = source_read(src, path, &len, err);
 		if (!buf)
 			return NULL;
 		rc = read_archive_mem(buf, len, path, &files, err);

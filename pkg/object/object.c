@@ -141,16 +141,22 @@ int obj_list_take_docs(struct obj_list *l, struct yaml_docs *docs,
 int obj_list_load_paths(struct obj_list *l, const char *const *paths,
 			size_t n, struct gerr *err)
 {
+	return obj_list_load_source(l, NULL, paths, n, err);
+}
+
+int obj_list_load_source(struct obj_list *l, const struct source *src,
+			 const char *const *paths, size_t n, struct gerr *err)
+{
 	struct strvec files = STRVEC_INIT;
 	size_t start = l->nr;
 	int rc = -1;
 
-	if (source_collect_manifests(paths, n, &files, err) < 0)
+	if (source_collect(src, paths, n, &files, err) < 0)
 		goto out;
 	for (size_t i = 0; i < files.nr; i++) {
 		struct yaml_docs docs = YAML_DOCS_INIT;
 		size_t len;
-		char *buf = source_read_file(files.v[i], &len, err);
+		char *buf = source_read(src, files.v[i], &len, err);
 		if (!buf)
 			goto out;
 		const char *name = strcmp(files.v[i], "-") ? files.v[i]

@@ -60,6 +60,11 @@ int obj_list_take_docs(struct obj_list *l, struct yaml_docs *docs,
  * l, validating every object. */
 int obj_list_load_paths(struct obj_list *l, const char *const *paths,
 			size_t n, struct gerr *err);
+/* The same through a source (pkg/source: a working tree or a commit);
+ * src NULL is obj_list_load_paths. */
+struct source;
+int obj_list_load_source(struct obj_list *l, const struct source *src,
+			 const char *const *paths, size_t n, struct gerr *err);
 /* No two objects may share an identity: the error names both places. */
 int obj_list_check_duplicates(const struct obj_list *l, struct gerr *err);
 void obj_list_clear(struct obj_list *l);

@@ -120,10 +120,9 @@ static void leave(struct kbuild *b)
 	b->shown.v[b->shown.nr] = NULL;
 }
 
-static int is_dir(const char *path)
+static int is_dir(const struct kust *kt, const char *path)
 {
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return kfs_is(kt->b->src, path, SOURCE_DIR);
 }
 
 /* A directory named in resources or components: build it. */
@@ -134,7 +133,7 @@ static int accumulate_dir(struct kust *kt, struct kacc *acc, const char *rel,
 	struct kust sub;
 	int rc = -1;
 
-	if (!kust_file_name(dir)) {
+	if (!kust_file_name(kt->b->src, dir)) {
 		kust_fail(kt, ptr, err,
 			  "%s is a directory without a kustomization.yaml",
 			  dir);
@@ -217,7 +216,7 @@ static int accumulate_resources(struct kust *kt, struct kacc *acc,
 		if (!rel || !*rel)
 			return kust_fail(kt, ptr, err, "empty resource path");
 		char *abs = kpath_join(kt->dir_real, rel);
-		int dir = is_dir(abs);
+		int dir = is_dir(kt, abs);
 		free(abs);
 		int rc = dir ? accumulate_dir(kt, acc, rel, ptr, 0, err)
 			     : accumulate_file(kt, acc, rel, ptr, err);
@@ -239,7 +238,7 @@ static int accumulate_components(struct kust *kt, struct kacc *acc,
 		snprintf(ptr, sizeof(ptr), "/components/%zu", i);
 		const char *rel = json_string_value(e);
 		char *abs = kpath_join(kt->dir_real, rel ? rel : "");
-		int dir = rel && *rel && is_dir(abs);
+		int dir = rel && *rel && is_dir(kt, abs);
 		free(abs);
 		if (!dir) {
 			if (rel && kload_is_remote(rel))

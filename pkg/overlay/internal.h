@@ -247,6 +247,7 @@ void kacc_clear(struct kacc *a);
 /* The state shared by a whole build (all kustomizations it reads). */
 struct kbuild {
 	const struct overlay_options *opt;
+	const struct source *src; /* where files are read; NULL: the disk */
 	char *root_real;         /* realpath of opt->root, or NULL */
 	struct strvec stack;     /* realpaths of the kustomizations being
 				    built, outermost first (cycles) */
@@ -281,7 +282,10 @@ int kust_line(const struct kust *kt, const char *ptr);
 int kust_fail(const struct kust *kt, const char *ptr, struct gerr *err,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Does dir hold a kustomization file? Its name, or NULL. */
-const char *kust_file_name(const char *dir);
+const char *kust_file_name(const struct source *src, const char *dir);
+/* The file system, or the source the build reads through (opt->src). */
+char *kfs_realpath(const struct kbuild *b, const char *path);
+int kfs_is(const struct source *src, const char *path, enum source_type t);
 
 /* load.c: paths, the load restrictor, reading resources. */
 /* Read the file `rel` (relative to kt's directory) whole, if kt may read

@@ -466,12 +466,11 @@ static int check_fields(const struct kust *kt, struct strbuf *ptr,
 static const char *const kust_names[] = { "kustomization.yaml",
 					  "kustomization.yml", "Kustomization" };
 
-const char *kust_file_name(const char *dir)
+const char *kust_file_name(const struct source *src, const char *dir)
 {
 	for (size_t i = 0; i < 3; i++) {
 		char *p = kpath_join(dir, kust_names[i]);
-		struct stat st;
-		int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+		int ok = kfs_is(src, p, SOURCE_FILE);
 		free(p);
 		if (ok)
 			return kust_names[i];
@@ -521,8 +520,7 @@ int kust_load(struct kust *kt, struct kbuild *b, const char *dir,
 	struct strvec found_files = STRVEC_INIT;
 	for (size_t i = 0; i < 3; i++) {
 		char *p = kpath_join(dir, kust_names[i]);
-		struct stat st;
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (kfs_is(b->src, p, SOURCE_FILE)) {
 			if (!found)
 				found = kust_names[i];
 			n++;
@@ -547,13 +545,13 @@ int kust_load(struct kust *kt, struct kbuild *b, const char *dir,
 		return -1;
 	}
 	strvec_clear(&found_files);
-	kt->dir_real = realpath(dir, NULL);
+	kt->dir_real = kfs_realpath(b, dir);
 	if (!kt->dir_real)
 		return gerr_setc(err, GERR_IO, "%s: cannot resolve the "
 				 "directory", dir);
 
 	size_t len;
-	char *buf = source_read_file(kt->file, &len, err);
+	char *buf = source_read(b->src, kt->file, &len, err);
 	if (!buf)
 		return -1;
 	int rc = yaml_parse(buf, len, kt->file, YAML_POSITIONS, &docs, err);

@@ -123,10 +123,21 @@ static int outside_root(struct kust *kt, const char *real)
 	       !is_within(real, b->root_real);
 }
 
+char *kfs_realpath(const struct kbuild *b, const char *path)
+{
+	return source_realpath(b->src, path);
+}
+
+int kfs_is(const struct source *src, const char *path, enum source_type t)
+{
+	enum source_type got;
+	return source_stat(src, path, &got, NULL) == 0 && got == t;
+}
+
 int kload_outside_root(struct kust *kt, const char *rel)
 {
 	char *abs = kpath_join(kt->dir_real, rel);
-	char *real = realpath(abs, NULL);
+	char *real = kfs_realpath(kt->b, abs);
 	int out = real && outside_root(kt, real);
 	free(abs);
 	free(real);
@@ -140,7 +151,7 @@ static int kload_file(struct kust *kt, const char *rel, const char *ptr, char **
 	*real = NULL;
 	*shown = kpath_join(kt->dir, rel);
 	char *abs = kpath_join(kt->dir_real, rel);
-	*real = realpath(abs, NULL);
+	*real = kfs_realpath(kt->b, abs);
 	int e = errno;
 	free(abs);
 	if (!*real) {
@@ -149,6 +160,11 @@ static int kload_file(struct kust *kt, const char *rel, const char *ptr, char **
 					 "%s is a remote resource; gantry reads "
 					 "only files in the repository (vendor "
 					 "it in)", rel);
+		if (e == EACCES && kt->b->src)
+			return kust_fail(kt, ptr, err,
+					 "%s is outside the repository %s",
+					 *shown,
+					 source_root(kt->b->src));
 		return kust_fail(kt, ptr, err, "%s: %s", *shown, strerror(e));
 	}
 	if (!kt->b->opt->load_restrictor_none &&
@@ -173,13 +189,12 @@ char *kload_read(struct kust *kt, const char *rel, const char *ptr,
 		free(real);
 		return NULL;
 	}
-	struct stat st;
-	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (kfs_is(kt->b->src, real, SOURCE_DIR)) {
 		free(real);
 		kust_fail(kt, ptr, err, "%s is a directory, not a file", *shown);
 		return NULL;
 	}
-	char *buf = source_read_file(real, len, err);
+	char *buf = source_read(kt->b->src, real, len, err);
 	free(real);
 	if (!buf)
 		gerr_prefix(err, "%s", *shown);

@@ -9,12 +9,12 @@
 
 int overlay_is_kustomization(const char *dir)
 {
-	return kust_file_name(dir) != NULL;
+	return kust_file_name(NULL, dir) != NULL;
 }
 
-static int run(const char *dir, const struct obj_list *in,
-	       const struct overlay_options *opt, struct obj_list *out,
-	       struct gerr *err)
+static int run(const struct source *src, const char *dir,
+	       const struct obj_list *in, const struct overlay_options *opt,
+	       struct obj_list *out, struct gerr *err)
 {
 	static const struct overlay_options defaults = { NULL, 0, NULL };
 	struct kbuild b;
@@ -24,7 +24,8 @@ static int run(const char *dir, const struct obj_list *in,
 
 	memset(&b, 0, sizeof(b));
 	b.opt = opt ? opt : &defaults;
-	if (b.opt->root && !(b.root_real = realpath(b.opt->root, NULL)))
+	b.src = src;
+	if (b.opt->root && !(b.root_real = kfs_realpath(&b, b.opt->root)))
 		return gerr_setc(err, GERR_IO, "%s: cannot resolve the "
 				 "repository root", b.opt->root);
 	for (size_t i = 0; in && i < in->nr; i++)
@@ -52,12 +53,27 @@ static int run(const char *dir, const struct obj_list *in,
 int overlay_build(const char *dir, const struct overlay_options *opt,
 		  struct obj_list *out, struct gerr *err)
 {
-	return run(dir, NULL, opt, out, err);
+	return run(NULL, dir, NULL, opt, out, err);
 }
 
 int overlay_apply(const char *dir, const struct obj_list *in,
 		  const struct overlay_options *opt, struct obj_list *out,
 		  struct gerr *err)
 {
-	return run(dir, in, opt, out, err);
+	return run(NULL, dir, in, opt, out, err);
+}
+
+int overlay_build_from(const struct source *src, const char *dir,
+		       const struct overlay_options *opt,
+		       struct obj_list *out, struct gerr *err)
+{
+	return run(src, dir, NULL, opt, out, err);
+}
+
+int overlay_apply_from(const struct source *src, const char *dir,
+		       const struct obj_list *in,
+		       const struct overlay_options *opt,
+		       struct obj_list *out, struct gerr *err)
+{
+	return run(src, dir, in, opt, out, err);
 }

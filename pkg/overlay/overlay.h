@@ -50,6 +50,7 @@
 #include "pkg/base/error.h"
 #include "pkg/base/strvec.h"
 #include "pkg/object/object.h"
+#include "pkg/source/source.h"
 
 struct overlay_options {
 	/* The repository root: no file or directory outside it (after
@@ -84,5 +85,19 @@ int overlay_build(const char *dir, const struct overlay_options *opt,
 int overlay_apply(const char *dir, const struct obj_list *in,
 		  const struct overlay_options *opt, struct obj_list *out,
 		  struct gerr *err);
+
+/*
+ * The same two, reading every file through a source (pkg/source: a working
+ * tree confined to its repository, or a git commit read without a
+ * checkout); dir and opt->root are then the source's paths. A NULL src is
+ * the file system, as above.
+ */
+int overlay_build_from(const struct source *src, const char *dir,
+		       const struct overlay_options *opt,
+		       struct obj_list *out, struct gerr *err);
+int overlay_apply_from(const struct source *src, const char *dir,
+		       const struct obj_list *in,
+		       const struct overlay_options *opt,
+		       struct obj_list *out, struct gerr *err);
 
 #endif

@@ -130,8 +130,7 @@ static int load_configs(struct kust *kt, const char *rel, const char *ptr,
 			struct kresmap *out, struct gerr *err)
 {
 	char *abs = kpath_join(kt->dir_real, rel);
-	struct stat st;
-	int dir = stat(abs, &st) == 0 && S_ISDIR(st.st_mode);
+	int dir = kfs_is(kt->b->src, abs, SOURCE_DIR);
 	free(abs);
 	if (dir) {
 		struct kacc sub;

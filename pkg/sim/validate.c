@@ -643,8 +643,33 @@ static void workload(const json_t *obj, const json_t *old, struct ferrs *e,
 	nonneg(e, "spec.revisionHistoryLimit",
 	       json_object_get(spec, "revisionHistoryLimit"));
 	selector_matches_template(spec, "spec", e);
-	validate_pod_spec(jpath(spec, "template.spec"), "spec.template.spec",
-			  e);
+	/* A StatefulSet's containers mount its volumeClaimTemplates by name:
+	 * the pod it makes has them as volumes, so they count as volumes. */
+	json_t *pod = json_deep_copy(jpath(spec, "template.spec"));
+	const json_t *claims = json_object_get(spec, "volumeClaimTemplates");
+	const json_t *c;
+	size_t i;
+	json_array_foreach(claims, i, c) {
+		const char *n = jstr(json_object_get(c, "metadata"), "name");
+		if (!json_is_object(pod) || !n)
+			continue;
+		json_t *vols = json_object_get(pod, "volumes"), *v;
+		size_t k;
+		int have = 0;
+		if (!json_is_array(vols)) {
+			vols = json_array();
+			json_object_set_new(pod, "volumes", vols);
+		}
+		json_array_foreach(vols, k, v)
+			have |= jstr(v, "name") && !strcmp(jstr(v, "name"), n);
+		if (!have)
+			json_array_append_new(vols,
+				      json_pack("{s:s, s:{s:s}}", "name", n,
+						"persistentVolumeClaim",
+						"claimName", n));
+	}
+	validate_pod_spec(pod, "spec.template.spec", e);
+	json_decref(pod);
 	selector_immutable(spec, old, "spec.selector", e);
 }
 

@@ -12,7 +12,7 @@
  *   ...
  *
  * One blank line before the next "===" separates cases and is not part of
- * the last section. Used by the pkg/merge tests (test_yaml.c predates it).
+ * the last section.
  */
 
 #include <jansson.h>

@@ -33,20 +33,17 @@
  * The test functions below have the Go signatures the tool gives them, so
  * that argument conversion errors can be compared too.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pkg/base/mem.h"
 #include "pkg/base/strbuf.h"
-#include "pkg/base/strvec.h"
-#include "pkg/source/source.h"
 #include "pkg/template/template.h"
 #include "pkg/template/utf8.h"
+#include "tests/unit/cases.h"
 #include "tests/unit/harness.h"
 
-#define MAX_SECTIONS 10
 
 /* ---- test functions and classes ---- */
 
@@ -409,30 +406,23 @@ static void dump(struct strbuf *out, const struct tmpl_node *n)
 
 /* ---- cases ---- */
 
-struct section {
-	char name[32];
-	struct strbuf body;
-};
-
-struct tcase {
-	char *name;
-	int line;
-	struct section s[MAX_SECTIONS];
-	int nr;
-};
-
 static struct tmpl_funcs *funcs;
 
+/* This suite's sections end without the newline of their last line (a
+ * template's output is compared exactly): the current case's bodies,
+ * chomped once, by section index. */
+static char *chomped[CASE_MAX_SECTIONS];
+
 /* A section's body without its last newline; NULL when absent. */
-static const char *section(struct tcase *c, const char *name)
+static const char *section(const struct tcase *c, const char *name)
 {
 	for (int i = 0; i < c->nr; i++)
 		if (!strcmp(c->s[i].name, name))
-			return c->s[i].body.buf;
+			return chomped[i];
 	return NULL;
 }
 
-static struct tmpl_value *case_data(struct tcase *c)
+static struct tmpl_value *case_data(const struct tcase *c)
 {
 	const char *text = section(c, "data");
 	unsigned flags = 0;
@@ -451,7 +441,7 @@ static struct tmpl_value *case_data(struct tcase *c)
 	return v;
 }
 
-static void run_case(struct tcase *c)
+static void run_case(const struct tcase *c)
 {
 	const char *text = section(c, "template");
 	const char *want_out = section(c, "output");
@@ -519,103 +509,45 @@ done:
 	gerr_clear(&err);
 }
 
-static void finish_case(struct tcase *c)
+static struct tmpl_funcs *test_set, *library_set;
+
+static void case_cb(const struct tcase *c, void *data)
 {
-	/* one blank line separates cases; the last newline of each section
-	 * ends its last line */
+	(void)data;
+	/* sprig_*.test run against the library, the rest against the test
+	 * functions above */
+	const char *base = strrchr(c->file, '/');
+	funcs = !strncmp(base ? base + 1 : c->file, "sprig_", 6) ? library_set
+								  : test_set;
 	for (int i = 0; i < c->nr; i++) {
-		struct strbuf *b = &c->s[i].body;
-		if (i == c->nr - 1 && b->len >= 2 && b->buf[b->len - 1] == '\n' &&
-		    b->buf[b->len - 2] == '\n')
-			strbuf_setlen(b, b->len - 1);
-		if (b->len && b->buf[b->len - 1] == '\n')
-			strbuf_setlen(b, b->len - 1);
+		const struct strbuf *b = &c->s[i].body;
+		size_t n = b->len && b->buf[b->len - 1] == '\n' ? b->len - 1
+								: b->len;
+		chomped[i] = xstrndup(b->buf, n);
 	}
-	if (c->name)
-		run_case(c);
-	free(c->name);
-	for (int i = 0; i < c->nr; i++)
-		strbuf_release(&c->s[i].body);
-	memset(c, 0, sizeof(*c));
-}
-
-static void run_file(const char *path)
-{
-	struct gerr err = GERR_INIT;
-	size_t len;
-	char *buf = source_read_file(path, &len, &err);
-	struct tcase c;
-	int lineno = 0;
-
-	if (!buf) {
-		t_ok(0, "read %s: %s", path, gerr_msg(&err));
-		gerr_clear(&err);
-		return;
+	run_case(c);
+	for (int i = 0; i < c->nr; i++) {
+		free(chomped[i]);
+		chomped[i] = NULL;
 	}
-	memset(&c, 0, sizeof(c));
-	char *line = buf;
-	while (line && *line) {
-		char *nl = strchr(line, '\n');
-		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		lineno++;
-		if (n >= 4 && !strncmp(line, "=== ", 4)) {
-			finish_case(&c);
-			c.name = xstrndup(line + 4, n - 4);
-			c.line = lineno;
-		} else if (n >= 4 && !strncmp(line, "--- ", 4) && c.name &&
-			   c.nr < MAX_SECTIONS) {
-			struct section *s = &c.s[c.nr++];
-			snprintf(s->name, sizeof(s->name), "%.*s", (int)(n - 4),
-				 line + 4);
-			strbuf_init(&s->body, 0);
-		} else if (c.name && c.nr) {
-			strbuf_add(&c.s[c.nr - 1].body, line, n);
-			if (nl)
-				strbuf_addch(&c.s[c.nr - 1].body, '\n');
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	finish_case(&c);
-	free(buf);
 }
 
 int main(void)
 {
-	struct strvec files = STRVEC_INIT;
 	struct gerr err = GERR_INIT;
-	char dir[4096];
-	DIR *d;
-	struct dirent *de;
 
 	mem_init();
 	/* Sprig's date functions use the local zone: make it UTC */
 	setenv("TZ", "UTC", 1);
-	struct tmpl_funcs *test = tmpl_funcs_new(), *lib = tmpl_funcs_new();
-	t_ok(tmpl_funcs_add(test, test_funcs, &err) == 0,
+	test_set = tmpl_funcs_new();
+	library_set = tmpl_funcs_new();
+	t_ok(tmpl_funcs_add(test_set, test_funcs, &err) == 0,
 	     "test functions register: %s", gerr_msg(&err));
-	t_ok(tmpl_funcs_add_library(lib, &err) == 0,
+	t_ok(tmpl_funcs_add_library(library_set, &err) == 0,
 	     "library registers: %s", gerr_msg(&err));
-	snprintf(dir, sizeof(dir), "%s/template", t_testdata());
-	d = opendir(dir);
-	if (!d) {
-		t_ok(0, "open %s", dir);
-		return t_done();
-	}
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".test"))
-			strvec_pushf(&files, "%s/%s", dir, de->d_name);
-	closedir(d);
-	strvec_sort(&files);
-	for (size_t i = 0; i < files.nr; i++) {
-		const char *base = strrchr(files.v[i], '/');
-		funcs = !strncmp(base ? base + 1 : files.v[i], "sprig_", 6) ? lib
-									      : test;
-		t_diag("%s", files.v[i]);
-		run_file(files.v[i]);
-	}
-	strvec_clear(&files);
-	tmpl_funcs_free(test);
-	tmpl_funcs_free(lib);
+	cases_run_dir("template", case_cb, NULL);
+	tmpl_funcs_free(test_set);
+	tmpl_funcs_free(library_set);
 	gerr_clear(&err);
 	return t_done();
 }

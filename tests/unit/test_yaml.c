@@ -17,44 +17,26 @@
  *   --- json-text       yaml_write_json of the (only) document, compact
  *   --- kyaml           parse with YAML_KYAML: the JSON array of documents
  *
- * One blank line before the next "===" separates cases and is not part of
- * the last section; an expected output that ends in a blank line needs two.
+ * The format and its reader are tests/unit/cases.h's. One blank line before
+ * the next "===" separates cases and is not part of the last section; an
+ * expected output that ends in a blank line needs two.
  *
  * Every input that parses is also emitted and parsed again, and must come
  * back equal (the round-trip property).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pkg/base/mem.h"
 #include "pkg/base/strbuf.h"
-#include "pkg/base/strvec.h"
-#include "pkg/source/source.h"
 #include "pkg/yaml/yaml.h"
+#include "tests/unit/cases.h"
 #include "tests/unit/harness.h"
-
-#define MAX_SECTIONS 8
-
-struct section {
-	char name[32];
-	struct strbuf body;
-};
-
-struct tcase {
-	char *name;
-	int line;
-	struct section s[MAX_SECTIONS];
-	int nr;
-};
 
 static const char *section(const struct tcase *c, const char *name)
 {
-	for (int i = 0; i < c->nr; i++)
-		if (!strcmp(c->s[i].name, name))
-			return c->s[i].body.buf;
-	return NULL;
+	return case_section(c, name);
 }
 
 static json_t *docs_array(const struct yaml_docs *docs)
@@ -193,94 +175,15 @@ static void run_case(const struct tcase *c)
 	}
 }
 
-/* Drop the one separating blank line at the end of a case. */
-static void trim_separator(struct tcase *c)
+static void run_case_cb(const struct tcase *c, void *data)
 {
-	if (!c->nr)
-		return;
-	struct strbuf *b = &c->s[c->nr - 1].body;
-	if (b->len >= 2 && b->buf[b->len - 1] == '\n' &&
-	    b->buf[b->len - 2] == '\n')
-		strbuf_setlen(b, b->len - 1);
-}
-
-static void free_case(struct tcase *c)
-{
-	free(c->name);
-	for (int i = 0; i < c->nr; i++)
-		strbuf_release(&c->s[i].body);
-	memset(c, 0, sizeof(*c));
-}
-
-static void run_file(const char *path)
-{
-	struct gerr err = GERR_INIT;
-	size_t len;
-	char *buf = source_read_file(path, &len, &err);
-	struct tcase c;
-	int lineno = 0;
-
-	if (!buf) {
-		t_ok(0, "read %s: %s", path, gerr_msg(&err));
-		gerr_clear(&err);
-		return;
-	}
-	memset(&c, 0, sizeof(c));
-	char *line = buf;
-	while (line && *line) {
-		char *nl = strchr(line, '\n');
-		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		lineno++;
-		if (n >= 4 && !strncmp(line, "=== ", 4)) {
-			trim_separator(&c);
-			if (c.name)
-				run_case(&c);
-			free_case(&c);
-			c.name = xstrndup(line + 4, n - 4);
-			c.line = lineno;
-		} else if (n >= 4 && !strncmp(line, "--- ", 4) && c.name &&
-			   c.nr < MAX_SECTIONS) {
-			struct section *s = &c.s[c.nr++];
-			snprintf(s->name, sizeof(s->name), "%.*s", (int)(n - 4),
-				 line + 4);
-			strbuf_init(&s->body, 0);
-		} else if (c.name && c.nr) {
-			strbuf_add(&c.s[c.nr - 1].body, line, n);
-			if (nl)
-				strbuf_addch(&c.s[c.nr - 1].body, '\n');
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	trim_separator(&c);
-	if (c.name)
-		run_case(&c);
-	free_case(&c);
-	free(buf);
+	(void)data;
+	run_case(c);
 }
 
 int main(void)
 {
-	struct strvec files = STRVEC_INIT;
-	char dir[4096];
-	DIR *d;
-	struct dirent *de;
-
 	mem_init();
-	snprintf(dir, sizeof(dir), "%s/yaml", t_testdata());
-	d = opendir(dir);
-	if (!d) {
-		t_ok(0, "open %s", dir);
-		return t_done();
-	}
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, ".test"))
-			strvec_pushf(&files, "%s/%s", dir, de->d_name);
-	closedir(d);
-	strvec_sort(&files);
-	for (size_t i = 0; i < files.nr; i++) {
-		t_diag("%s", files.v[i]);
-		run_file(files.v[i]);
-	}
-	strvec_clear(&files);
+	cases_run_dir("yaml", run_case_cb, NULL);
 	return t_done();
 }
