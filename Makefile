@@ -7,7 +7,7 @@
 #   make install    see install.sh (PREFIX=/usr/local)
 
 VERSION := 0.1.0
-PKGS := libgit2 yaml-0.1 jansson libcurl libpcre2-8 libmicrohttpd openssl libarchive libxcrypt
+PKGS := libgit2 yaml-0.1 jansson libcurl libpcre2-8 libmicrohttpd openssl libarchive libxcrypt zlib
 
 CC ?= cc
 BUILD ?= build

@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="libgit2-dev libyaml-dev libjansson-dev libcurl4-openssl-dev \
-libpcre2-dev libmicrohttpd-dev libssl-dev libarchive-dev libcrypt-dev tzdata \
+libpcre2-dev libmicrohttpd-dev libssl-dev libarchive-dev libcrypt-dev zlib1g-dev tzdata \
 pkg-config bats bats-assert bats-support curl jq git"
 
 usage() {

@@ -15,6 +15,8 @@ static const struct command commands[] = {
 	  cmd_render, render_usage },
 	{ "plan", "show what applying manifests would change in a cluster",
 	  cmd_plan, plan_usage },
+	{ "apply", "apply manifests to a cluster in order, waiting for health",
+	  cmd_apply, apply_usage },
 	{ "apps", "list the apps of a repository", cmd_apps, apps_usage },
 	{ "version", "print gantry's version", cmd_version, version_usage },
 	{ "help", "show help for gantry or one of its commands", cmd_help,

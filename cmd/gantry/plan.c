@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/gantry/cmd.h"
+#include "pkg/apply/apply.h"
 #include "pkg/base/strbuf.h"
 #include "pkg/diff/diff.h"
 #include "pkg/kube/kube.h"
@@ -34,6 +35,10 @@ const char plan_usage[] =
 	"      --detailed-exitcode      exit with 2 when there are changes\n"
 	"      --out FILE               also save the plan to FILE, for apply\n"
 	"      --diff-rules FILE        ignoreDifferences and sensitive rules\n"
+	"      --app NAME               plan as 'gantry apply --app NAME' will\n"
+	"                               apply (its label, its inventory)\n"
+	"      --prune                  with --app: also list the app's objects\n"
+	"                               that prune would delete\n"
 	"  -v, --v LEVEL                log to stderr as kubectl -v does (6: one\n"
 	"                               line per request)\n"
 	"  -h, --help                   show this help\n"
@@ -44,8 +49,8 @@ const char plan_usage[] =
 struct plan_args {
 	struct kube_config_opts cfg;
 	struct kube_client_opts client;
-	const char *output, *out_file, *rules_file;
-	int no_color, detailed, help;
+	const char *output, *out_file, *rules_file, *app;
+	int no_color, detailed, help, prune;
 };
 
 static int parse_int(const char *s, int min, int *out)
@@ -71,6 +76,8 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 		{ "detailed-exitcode", no_argument, NULL, 'D' },
 		{ "out", required_argument, NULL, 'O' },
 		{ "diff-rules", required_argument, NULL, 'R' },
+		{ "app", required_argument, NULL, 'A' },
+		{ "prune", no_argument, NULL, 'P' },
 		{ "v", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -88,6 +95,8 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 		case 'D': a->detailed = 1; break;
 		case 'O': a->out_file = optarg; break;
 		case 'R': a->rules_file = optarg; break;
+		case 'A': a->app = optarg; break;
+		case 'P': a->prune = 1; break;
 		case 'c':
 			if (parse_int(optarg, 1, &a->client.concurrency) < 0)
 				return cmd_usage_error("plan",
@@ -134,6 +143,10 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 				       "directories");
 	if (a->cfg.namespace && !*a->cfg.namespace)
 		return cmd_usage_error("plan", "--namespace must not be empty");
+	if (a->prune && !a->app)
+		return cmd_usage_error("plan",
+				       "--prune needs --app NAME: the inventory "
+				       "of the app says what prune deletes");
 	return 0;
 }
 
@@ -193,9 +206,15 @@ int cmd_plan(int argc, char **argv)
 	cfg = kube_config_load(&a.cfg, &err);
 	if (!cfg || !(client = kube_client_new(cfg, &a.client, &err)))
 		goto fail;
-	if (diff_plan(client, &objs,
-		      &(struct diff_plan_opts){ .rules = rules }, &set,
-		      &err) < 0)
+	if (a.app ? apply_plan(client, &objs,
+			       &(struct apply_opts){ .app = a.app,
+						     .namespace = a.cfg.namespace,
+						     .rules = rules,
+						     .prune = a.prune },
+			       &set, &err) < 0
+		  : diff_plan(client, &objs,
+			      &(struct diff_plan_opts){ .rules = rules }, &set,
+			      &err) < 0)
 		goto fail;
 	if (!strcmp(a.output, "json"))
 		diff_write_json(&set, &out);

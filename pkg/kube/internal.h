@@ -159,6 +159,9 @@ struct kube_client {
 	unsigned cred_gen;               /* bumped when credentials change */
 	struct gerr cred_err;            /* the plugin failed: for good */
 	int watches;                     /* open watches */
+	/* callbacks run (requests finished, watch events delivered): a
+	 * kube_poll that already made progress does not wait */
+	unsigned long progress;
 	struct kube_disc *disc;
 	char *connect_to;                /* for tls-server-name */
 	struct curl_slist *connect_list;

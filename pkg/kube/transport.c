@@ -628,6 +628,7 @@ static void verified_get(struct kube_client *c, struct kube_xfer *x,
 
 static void finish(struct kube_client *c, struct kube_xfer *x, CURLcode rc)
 {
+	c->progress++;
 	long status = 0, tls = 0, req_size = 0;
 	struct gerr err = GERR_INIT;
 	double ms = kube_now_ms() - x->started_ms;
@@ -762,11 +763,14 @@ int kube_poll(struct kube_client *c, long timeout_ms)
 	int running;
 	double now, wait = timeout_ms < 0 ? 0 : (double)timeout_ms;
 
+	unsigned long progress = c->progress;
+
 	start_ready(c);
 	curl_multi_perform(c->multi, &running);
 	drain(c);
 	start_ready(c);
-	if (first_startable(c))
+	/* callbacks ran already: that is the progress waited for */
+	if (first_startable(c) || c->progress != progress)
 		wait = 0;
 	now = kube_now_ms();
 	for (struct kube_xfer *x = c->delayed.head; x; x = x->next)

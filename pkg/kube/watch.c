@@ -87,6 +87,7 @@ static void deliver(struct kube_watch *w, enum kube_event type,
 		    const json_t *obj, const struct gerr *err)
 {
 	w->in_cb = 1;
+	w->c->progress++;
 	w->fn(w->c, w, type, obj, err, w->data);
 	w->in_cb = 0;
 }

@@ -1,0 +1,395 @@
+/* gantry apply --app NAME [PATH...] */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/gantry/cmd.h"
+#include "pkg/apply/apply.h"
+#include "pkg/diff/diff.h"
+#include "pkg/health/health.h"
+#include "pkg/kube/kube.h"
+#include "pkg/object/object.h"
+#include "pkg/report/report.h"
+#include "pkg/source/source.h"
+#include "pkg/yaml/yaml.h"
+
+const char apply_usage[] =
+	"usage: gantry apply [options] --app NAME PATH...\n"
+	"       gantry apply [options] --app NAME --plan FILE\n"
+	"\n"
+	"Apply the manifests to the cluster as one app: in order (hooks,\n"
+	"waves, then namespaces, CRDs, RBAC, config, storage, network,\n"
+	"workloads, custom resources), each step's requests at once, each\n"
+	"wave waited for until healthy, showing every phase as it runs.\n"
+	"Objects are labelled gantry.dev/app=NAME and listed in the\n"
+	"inventory ConfigMap gantry-inventory-NAME. Inputs are read as\n"
+	"'gantry render' reads them; nothing is written before all of them\n"
+	"are read and checked.\n"
+	"\n"
+	"Options:\n"
+	"      --app NAME               the app the objects belong to\n"
+	"                               (required)\n"
+	"      --kubeconfig FILE        use this kubeconfig file only\n"
+	"      --context NAME           the kubeconfig context to use\n"
+	"  -n, --namespace NS           namespace of objects that name none,\n"
+	"                               and of the inventory\n"
+	"      --prune                  delete the app's objects that are no\n"
+	"                               longer in the input\n"
+	"      --wait[=true|false]      wait for each wave to be healthy\n"
+	"                               (default true)\n"
+	"      --timeout TIME           limit for each wait (\"5m\", the\n"
+	"                               default; 0: no limit)\n"
+	"      --dry-run MODE           client (plan and show, send nothing)\n"
+	"                               or server (writes with dryRun=All)\n"
+	"      --force-conflicts        overwrite fields another writer\n"
+	"                               changed meanwhile, and take over\n"
+	"                               objects of other apps\n"
+	"      --replace-immutable      delete and create again objects whose\n"
+	"                               immutable fields change\n"
+	"      --plan FILE              apply a plan saved by 'gantry plan\n"
+	"                               --app NAME --out FILE', unless the\n"
+	"                               cluster changed since\n"
+	"      --diff-rules FILE        ignoreDifferences and sensitive rules\n"
+	"      --health-rules FILE      health rules (an app spec's 'health')\n"
+	"      --concurrency N          requests in flight at once (64)\n"
+	"      --request-timeout TIME   limit for one request (\"30s\"; 0: no\n"
+	"                               limit, the default)\n"
+	"  -o, --output FORMAT          text (default: live lines on a\n"
+	"                               terminal, timestamped lines otherwise)\n"
+	"                               or json (one event per line)\n"
+	"      --no-color               never color the output\n"
+	"  -v, --v LEVEL                log to stderr as kubectl -v does (6: one\n"
+	"                               line per request)\n"
+	"  -h, --help                   show this help\n"
+	"\n"
+	"Exit status: 0 applied and healthy, 1 error (or interrupted),\n"
+	"3 applied but something is not healthy or the wait timed out.\n";
+
+struct apply_args {
+	struct kube_config_opts cfg;
+	struct kube_client_opts client;
+	struct apply_opts opts;
+	const char *output, *plan_file, *rules_file, *health_file;
+	int no_color, help;
+};
+
+static volatile sig_atomic_t stop_requested;
+static struct kube_client *signal_client;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	if (signal_client)
+		kube_wakeup(signal_client);
+}
+
+static int parse_int(const char *s, int min, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < min || v > 1000000)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int duration_arg(const char *opt, const char *s, long *ms)
+{
+	struct gerr err = GERR_INIT;
+	int rc = 0;
+
+	if (kube_parse_duration(s, ms, &err) < 0) {
+		rc = cmd_usage_error("apply", "%s: %s", opt, gerr_msg(&err));
+		gerr_clear(&err);
+	}
+	return rc;
+}
+
+static int parse_args(int argc, char **argv, struct apply_args *a)
+{
+	static const struct option opts[] = {
+		{ "app", required_argument, NULL, 'A' },
+		{ "kubeconfig", required_argument, NULL, 'K' },
+		{ "context", required_argument, NULL, 'C' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "prune", no_argument, NULL, 'P' },
+		{ "wait", optional_argument, NULL, 'W' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "dry-run", required_argument, NULL, 'd' },
+		{ "force-conflicts", no_argument, NULL, 'F' },
+		{ "replace-immutable", no_argument, NULL, 'I' },
+		{ "plan", required_argument, NULL, 'p' },
+		{ "diff-rules", required_argument, NULL, 'R' },
+		{ "health-rules", required_argument, NULL, 'H' },
+		{ "concurrency", required_argument, NULL, 'c' },
+		{ "request-timeout", required_argument, NULL, 'T' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-color", no_argument, NULL, 'N' },
+		{ "v", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:o:v:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'A': a->opts.app = optarg; break;
+		case 'K': a->cfg.kubeconfig = optarg; break;
+		case 'C': a->cfg.context = optarg; break;
+		case 'n': a->cfg.namespace = optarg; break;
+		case 'P': a->opts.prune = 1; break;
+		case 'F': a->opts.force_conflicts = 1; break;
+		case 'I': a->opts.replace_immutable = 1; break;
+		case 'p': a->plan_file = optarg; break;
+		case 'R': a->rules_file = optarg; break;
+		case 'H': a->health_file = optarg; break;
+		case 'o': a->output = optarg; break;
+		case 'N': a->no_color = 1; break;
+		case 'W':
+			if (!optarg || !strcmp(optarg, "true"))
+				a->opts.no_wait = 0;
+			else if (!strcmp(optarg, "false"))
+				a->opts.no_wait = 1;
+			else
+				return cmd_usage_error("apply",
+						       "--wait takes true or "
+						       "false, not '%s'",
+						       optarg);
+			break;
+		case 't':
+			if (duration_arg("--timeout", optarg,
+					 &a->opts.timeout_ms))
+				return 1;
+			break;
+		case 'd':
+			if (!strcmp(optarg, "client"))
+				a->opts.dry_run = APPLY_DRY_RUN_CLIENT;
+			else if (!strcmp(optarg, "server"))
+				a->opts.dry_run = APPLY_DRY_RUN_SERVER;
+			else if (!strcmp(optarg, "none"))
+				a->opts.dry_run = APPLY_DRY_RUN_NONE;
+			else
+				return cmd_usage_error("apply",
+						       "--dry-run takes client, "
+						       "server or none, not "
+						       "'%s'",
+						       optarg);
+			break;
+		case 'c':
+			if (parse_int(optarg, 1, &a->client.concurrency) < 0)
+				return cmd_usage_error("apply",
+						       "--concurrency needs a "
+						       "number of at least 1, "
+						       "not '%s'",
+						       optarg);
+			a->opts.concurrency = a->client.concurrency;
+			break;
+		case 'T':
+			if (duration_arg("--request-timeout", optarg,
+					 &a->client.request_timeout_ms))
+				return 1;
+			break;
+		case 'v':
+			/* kubectl's spelling -v=6 works too */
+			if (parse_int(optarg + (*optarg == '='), 0,
+				      &a->client.verbosity) < 0)
+				return cmd_usage_error("apply",
+						       "-v needs a level (0 to "
+						       "10), not '%s'",
+						       optarg);
+			break;
+		case 'h':
+			a->help = 1;
+			return 0;
+		default:
+			return cmd_usage_error("apply", "bad option");
+		}
+	}
+	if (strcmp(a->output, "text") && strcmp(a->output, "json"))
+		return cmd_usage_error("apply",
+				       "unknown output format '%s' (use text or "
+				       "json)",
+				       a->output);
+	if (!a->opts.app)
+		return cmd_usage_error("apply",
+				       "--app NAME is required: the app the "
+				       "objects belong to (their label "
+				       "gantry.dev/app and inventory)");
+	if (a->plan_file && optind < argc)
+		return cmd_usage_error("apply",
+				       "give either --plan FILE or manifests, "
+				       "not both");
+	if (!a->plan_file && optind >= argc)
+		return cmd_usage_error("apply",
+				       "no input: give manifest files or "
+				       "directories, or --plan FILE");
+	if (a->plan_file && a->opts.prune)
+		return cmd_usage_error("apply",
+				       "--prune does not go with --plan: the "
+				       "saved plan says what it deletes");
+	if (a->cfg.namespace && !*a->cfg.namespace)
+		return cmd_usage_error("apply", "--namespace must not be empty");
+	return 0;
+}
+
+/* A rules file: YAML with the keys an app spec gives them. */
+static json_t *load_yaml(const char *file, struct gerr *err)
+{
+	size_t len;
+	char *text = source_read_file(file, &len, err);
+	json_t *doc = text ? yaml_parse_value(text, len, file, err) : NULL;
+
+	free(text);
+	return doc;
+}
+
+static int load_rules(struct apply_args *a, struct diff_rules **rules,
+		      struct health_rules **health, struct gerr *err)
+{
+	json_t *doc;
+
+	*rules = diff_rules_new();
+	*health = health_rules_new();
+	if (a->rules_file) {
+		if (!(doc = load_yaml(a->rules_file, err)))
+			return -1;
+		int rc = diff_rules_add_json(*rules, doc, a->rules_file, err);
+		json_decref(doc);
+		if (rc < 0)
+			return -1;
+	}
+	if (a->health_file) {
+		if (!(doc = load_yaml(a->health_file, err)))
+			return -1;
+		if (!json_is_object(doc) || !json_object_get(doc, "health")) {
+			json_decref(doc);
+			return gerr_setc(err, GERR_INPUT,
+					 "%s: no 'health' list in it",
+					 a->health_file);
+		}
+		int rc = health_rules_add_json(
+			*health, json_object_get(doc, "health"),
+			a->health_file, err);
+		json_decref(doc);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static struct report *make_report(const struct apply_args *a)
+{
+	const char *nc = getenv("NO_COLOR");
+	int tty = isatty(STDOUT_FILENO);
+
+	if (!strcmp(a->output, "json"))
+		return report_new(stdout, REPORT_JSON, 0);
+	if (!tty)
+		return report_new(stdout, REPORT_PLAIN, 0);
+	return report_new(stdout, REPORT_TTY,
+			  a->no_color || (nc && *nc) ? 0 : REPORT_COLOR);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* apply --plan FILE: the same changes as planned, or nothing. */
+static int apply_saved(struct kube_client *client, struct apply_args *a,
+		       struct apply_result *res, struct gerr *err)
+{
+	struct diff_set saved = DIFF_SET_INIT, now = DIFF_SET_INIT;
+	struct obj_list objs = OBJ_LIST_INIT;
+	int rc = -1;
+
+	if (diff_load(a->plan_file, &saved, err) < 0)
+		goto out;
+	a->opts.prune = saved.count[DIFF_DELETE] > 0;
+	apply_saved_objects(&saved, &objs);
+	if (apply_plan(client, &objs, &a->opts, &now, err) < 0)
+		goto out;
+	if (apply_compare_plans(&saved, &now, err) < 0) {
+		gerr_prefix(err, "%s", a->plan_file);
+		goto out;
+	}
+	rc = apply_execute(client, &now, &a->opts, res, err);
+out:
+	diff_set_clear(&saved);
+	diff_set_clear(&now);
+	obj_list_clear(&objs);
+	return rc;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct apply_args a = { .output = "text" };
+	struct obj_list objs = OBJ_LIST_INIT;
+	struct diff_rules *rules = NULL;
+	struct health_rules *health = NULL;
+	struct kube_client *client = NULL;
+	struct kube_config *cfg;
+	struct report *report = NULL;
+	struct apply_result res = APPLY_RESULT_INIT;
+	struct gerr err = GERR_INIT;
+	int rc;
+
+	kube_client_opts_init(&a.client);
+	a.opts.timeout_ms = 5 * 60 * 1000;
+	if (parse_args(argc, argv, &a))
+		return 1;
+	if (a.help) {
+		fputs(apply_usage, stdout);
+		return 0;
+	}
+
+	/* everything local first: bad input never reaches a cluster */
+	if ((!a.plan_file &&
+	     (obj_list_load_paths(&objs, (const char *const *)argv + optind,
+				  (size_t)(argc - optind), &err) < 0 ||
+	      obj_list_check_duplicates(&objs, &err) < 0)) ||
+	    load_rules(&a, &rules, &health, &err) < 0)
+		goto fail;
+	cfg = kube_config_load(&a.cfg, &err);
+	if (!cfg || !(client = kube_client_new(cfg, &a.client, &err)))
+		goto fail;
+	report = make_report(&a);
+	a.opts.namespace = a.cfg.namespace;
+	a.opts.rules = rules;
+	a.opts.health = health;
+	a.opts.report = report;
+	a.opts.stop = &stop_requested;
+	signal_client = client;
+	catch_signals();
+	if (a.plan_file)
+		rc = apply_saved(client, &a, &res, &err);
+	else
+		rc = apply_run(client, &objs, &a.opts, &res, &err);
+	if (rc < 0)
+		goto fail;
+	rc = res.outcome == APPLY_UNHEALTHY ? 3 : 0;
+	goto out;
+fail:
+	rc = cmd_fail(&err);
+out:
+	signal_client = NULL;
+	apply_result_clear(&res);
+	gerr_clear(&err);
+	report_free(report);
+	kube_client_free(client);
+	diff_rules_free(rules);
+	health_rules_free(health);
+	obj_list_clear(&objs);
+	return rc;
+}
