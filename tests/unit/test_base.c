@@ -2,6 +2,7 @@
  * the case files cannot reach (positions, single values). */
 #include <string.h>
 
+#include "pkg/base/base64.h"
 #include "pkg/base/error.h"
 #include "pkg/base/mem.h"
 #include "pkg/base/strbuf.h"
@@ -168,6 +169,56 @@ static void test_format_float(void)
 	}
 }
 
+/* Expected values are Go's encoding/base64.StdEncoding: EncodeToString,
+ * and DecodeString's CorruptInputError offsets worked out from its
+ * documented rules (a partial quantum is reported where it starts,
+ * '=' only third or fourth, nothing after the padding). */
+static void decode_case(const char *in, int flags, const char *want,
+			long want_bad)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t bad = 99;
+	int rc = base64_decode(in, strlen(in), flags, &out, &bad);
+	if (want_bad < 0) {
+		t_int(rc, 0, "base64 decodes '%s'", in);
+		t_str(out.buf ? out.buf : "", want, "base64 of '%s'", in);
+	} else {
+		t_int(rc, -1, "base64 refuses '%s'", in);
+		t_int((long)bad, want_bad, "base64: the bad byte of '%s'", in);
+	}
+	strbuf_release(&out);
+}
+
+static void test_base64(void)
+{
+	static const struct { const char *in, *out; } enc[] = {
+		{ "", "" }, { "a", "YQ==" }, { "ab", "YWI=" }, { "abc", "YWJj" },
+		{ "\xff\xfe", "//4=" }, { "hello, world", "aGVsbG8sIHdvcmxk" },
+	};
+	for (size_t i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		base64_encode(&sb, enc[i].in, strlen(enc[i].in));
+		t_str(sb.buf ? sb.buf : "", enc[i].out, "base64 of '%s'",
+		      enc[i].in);
+		strbuf_release(&sb);
+	}
+	decode_case("", 0, "", -1);
+	decode_case("YQ==", 0, "a", -1);
+	decode_case("YWJj", 0, "abc", -1);
+	decode_case("YW\nI=", 0, "ab", -1);      /* newlines skipped */
+	decode_case("YW\r\nJj\n", 0, "abc", -1);
+	decode_case("YWI", 0, NULL, 0);            /* partial quantum */
+	decode_case("YWJjYQ", 0, NULL, 4);
+	decode_case("YQ=", 0, NULL, 3);            /* one '=' of two */
+	decode_case("YQ=x", 0, NULL, 2);
+	decode_case("Y!==", 0, NULL, 1);
+	decode_case("====", 0, NULL, 0);
+	decode_case("YQ==YQ==", 0, NULL, 4);       /* after the padding */
+	decode_case("YW I=", 0, NULL, 2);          /* a space is a bad byte */
+	decode_case("YW I=", BASE64_SKIP_SPACE, "ab", -1);
+	decode_case("YW\tJj", BASE64_SKIP_SPACE, "abc", -1);
+}
+
 int main(void)
 {
 	mem_init();
@@ -177,5 +228,6 @@ int main(void)
 	test_positions();
 	test_parse_value();
 	test_format_float();
+	test_base64();
 	return t_done();
 }
