@@ -219,6 +219,46 @@ static void test_base64(void)
 	decode_case("YW\tJj", BASE64_SKIP_SPACE, "abc", -1);
 }
 
+/* Strings as Go's encoding/json Marshal writes them (html: Marshal's
+ * default; without: an Encoder with SetEscapeHTML(false)). Invalid UTF-8
+ * becomes U+FFFD byte by byte, as utf8.DecodeRuneInString reads it. */
+static void test_json_strings(void)
+{
+	static const struct { const char *in; size_t len; unsigned flags;
+			      const char *want; } cases[] = {
+		{ "a<b>&c", 6, YAML_JSON_ESCAPE_HTML, "\"a\\u003cb\\u003e\\u0026c\"" },
+		{ "a<b>&c", 6, 0, "\"a<b>&c\"" },
+		{ "\x7f", 1, YAML_JSON_ESCAPE_HTML, "\"\x7f\"" },
+		{ "\\u007f", 6, 0, "\"\\\\u007f\"" },
+		{ "\xe2\x80\xa8\n\"", 5, 0, "\"\\u2028\\n\\\"\"" },
+		{ "\x01\b\f\t\r", 5, 0, "\"\\u0001\\b\\f\\t\\r\"" },
+		{ "caf\xc3\xa9", 5, 0, "\"caf\xc3\xa9\"" },
+		{ "\xff", 1, 0, "\"\\ufffd\"" },
+		{ "a\xc0\xafz", 4, 0, "\"a\\ufffd\\ufffdz\"" },
+		{ "\xed\xa0\x80", 3, 0, "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xf0\x9f\x98\x80", 4, 0, "\"\xf0\x9f\x98\x80\"" },
+		{ "\xf0\x9f\x98", 3, 0, "\"\\ufffd\\ufffd\\ufffd\"" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		json_t *v = json_stringn_nocheck(cases[i].in, cases[i].len);
+		yaml_write_json(&sb, v, cases[i].flags);
+		t_str(sb.buf, cases[i].want, "Go's JSON of string %zu", i);
+		strbuf_release(&sb);
+		json_decref(v);
+	}
+	/* MarshalIndent(v, "", "  ") with sorted keys */
+	json_t *v = json_pack("{s:[i,f,{}], s:{s:n}, s:[]}", "b", 1, 0.5, "a",
+			      "x", "c");
+	struct strbuf sb = STRBUF_INIT;
+	yaml_write_json(&sb, v, YAML_JSON_PRETTY | YAML_JSON_SORT_KEYS);
+	t_str(sb.buf, "{\n  \"a\": {\n    \"x\": null\n  },\n  \"b\": [\n    1,\n"
+		      "    0.5,\n    {}\n  ],\n  \"c\": []\n}",
+	      "Go's MarshalIndent layout");
+	strbuf_release(&sb);
+	json_decref(v);
+}
+
 int main(void)
 {
 	mem_init();
@@ -229,5 +269,6 @@ int main(void)
 	test_parse_value();
 	test_format_float();
 	test_base64();
+	test_json_strings();
 	return t_done();
 }
