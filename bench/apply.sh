@@ -29,85 +29,9 @@ trap cleanup EXIT
 export KUBECONFIG=$work/kubeconfig KUBECACHEDIR=$work/kube-cache XDG_CACHE_HOME=$work/cache
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-# object I of 1,000 (0-based): kind by I % 3, namespace by I % 20;
-# CHANGED=1 changes every tenth object (I % 10 == 0)
-gen_object() {
-	local i=$1 changed=$2 n="app-$1" ns="ns-$(($1 % 20))"
-	local image="registry.example.com/app:1.$i.0" port=8080 level=info
-	if [ "$changed" = 1 ] && [ $((i % 10)) -eq 0 ]; then
-		image="registry.example.com/app:2.$i.0" port=9090 level=debug
-	fi
-	case $((i % 3)) in
-	0) cat <<YAML
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: $n
-  namespace: $ns
-  labels: {app: $n, tier: backend}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: $n}
-  template:
-    metadata:
-      labels: {app: $n, tier: backend}
-    spec:
-      containers:
-      - name: main
-        image: $image
-        ports: [{containerPort: 8080, name: http}]
-        env:
-        - {name: MODE, value: production}
-        - {name: WORKERS, value: "4"}
-        resources:
-          requests: {cpu: 100m, memory: 128Mi}
-          limits: {cpu: "1", memory: 512Mi}
-YAML
-	;;
-	1) cat <<YAML
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: $n
-  namespace: $ns
-spec:
-  selector: {app: $n}
-  ports:
-  - {name: http, port: 80, targetPort: $port}
-YAML
-	;;
-	2) cat <<YAML
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: $n
-  namespace: $ns
-data:
-  settings.yaml: |
-    level: $level
-    retries: 3
-  FEATURE: "on"
-YAML
-	;;
-	esac
-}
-
-# 50 files of 20 objects, as first applied and as changed
-mkdir -p "$work/applied" "$work/changed"
-for ((f = 0; f < 50; f++)); do
-	for ((j = 0; j < 20; j++)); do gen_object $((f * 20 + j)) 0; done \
-		> "$work/applied/$(printf 'f%02d.yaml' "$f")"
-	for ((j = 0; j < 20; j++)); do gen_object $((f * 20 + j)) 1; done \
-		> "$work/changed/$(printf 'f%02d.yaml' "$f")"
-done
-for ((n = 0; n < 20; n++)); do echo "---
-apiVersion: v1
-kind: Namespace
-metadata: {name: ns-$n}"; done > "$work/namespaces.yaml"
+. bench/lib.sh
+bench_objects "$work"
+bench_namespaces > "$work/namespaces.yaml"
 
 # A fresh, empty kubesim on $port with the namespaces; then, when given,
 # one apply (the state an update starts from).

@@ -31,86 +31,9 @@ kubesim_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/url" ] && break; sleep 0.05; done
 [ -s "$work/url" ] || { cat "$work/kubesim.err"; exit 1; }
 
-# object I of 1,000 (0-based): kind by I % 3, namespace by I % 20;
-# CHANGED=1 changes every tenth object (I % 10 == 0)
-gen_object() {
-	local i=$1 changed=$2 n="app-$1" ns="ns-$(($1 % 20))"
-	local image="registry.example.com/app:1.$i.0" port=8080 level=info
-	if [ "$changed" = 1 ] && [ $((i % 10)) -eq 0 ]; then
-		image="registry.example.com/app:2.$i.0" port=9090 level=debug
-	fi
-	case $((i % 3)) in
-	0) cat <<YAML
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: $n
-  namespace: $ns
-  labels: {app: $n, tier: backend}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: $n}
-  template:
-    metadata:
-      labels: {app: $n, tier: backend}
-    spec:
-      containers:
-      - name: main
-        image: $image
-        ports: [{containerPort: 8080, name: http}]
-        env:
-        - {name: MODE, value: production}
-        - {name: WORKERS, value: "4"}
-        resources:
-          requests: {cpu: 100m, memory: 128Mi}
-          limits: {cpu: "1", memory: 512Mi}
-YAML
-	;;
-	1) cat <<YAML
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: $n
-  namespace: $ns
-spec:
-  selector: {app: $n}
-  ports:
-  - {name: http, port: 80, targetPort: $port}
-YAML
-	;;
-	2) cat <<YAML
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: $n
-  namespace: $ns
-data:
-  settings.yaml: |
-    level: $level
-    retries: 3
-  FEATURE: "on"
-YAML
-	;;
-	esac
-}
-
-# 50 files of 20 objects, as applied and as changed
-mkdir -p "$work/applied" "$work/changed"
-for ((f = 0; f < 50; f++)); do
-	for ((j = 0; j < 20; j++)); do gen_object $((f * 20 + j)) 0; done \
-		> "$work/applied/$(printf 'f%02d.yaml' "$f")"
-	for ((j = 0; j < 20; j++)); do gen_object $((f * 20 + j)) 1; done \
-		> "$work/changed/$(printf 'f%02d.yaml' "$f")"
-done
-
-for ((n = 0; n < 20; n++)); do echo "---
-apiVersion: v1
-kind: Namespace
-metadata: {name: ns-$n}"; done | kubectl apply -f - >/dev/null
+. bench/lib.sh
+bench_objects "$work"
+bench_namespaces | kubectl apply -f - >/dev/null
 echo "applying 1,000 objects with kubectl apply..."
 kubectl apply -f "$work/applied" >/dev/null
 

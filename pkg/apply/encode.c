@@ -8,49 +8,12 @@
 #include "pkg/base/mem.h"
 #include "pkg/yaml/yaml.h"
 
-void go_json_escape(struct strbuf *out, const char *s, size_t len)
-{
-	size_t run = 0;
-
-	strbuf_grow(out, len);
-	for (size_t i = 0; i < len; i++) {
-		const char *esc = NULL;
-		size_t skip = 1;
-
-		switch (s[i]) {
-		case '<': esc = "\\u003c"; break;
-		case '>': esc = "\\u003e"; break;
-		case '&': esc = "\\u0026"; break;
-		case '\\':
-			/* an escape: \u007f is DEL, which Go writes as is;
-			 * any other escape is copied whole */
-			if (i + 5 < len && !memcmp(s + i + 1, "u007f", 5)) {
-				esc = "\x7f";
-				skip = 6;
-			} else {
-				run += 2;
-				i++;
-				continue;
-			}
-			break;
-		default:
-			run++;
-			continue;
-		}
-		strbuf_add(out, s + i - run, run);
-		run = 0;
-		strbuf_addstr(out, esc);
-		i += skip - 1;
-	}
-	strbuf_add(out, s + len - run, run);
-}
-
 char *apply_last_applied(const json_t *desired)
 {
 	json_t *o = json_deep_copy(desired);
 	json_t *md = json_object_get(o, "metadata");
 	json_t *ann = json_object_get(md, "annotations");
-	struct strbuf raw = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT;
 
 	/* kubectl takes the annotation out, and sets an empty map when the
 	 * object had none (GetModifiedConfiguration) */
@@ -58,11 +21,9 @@ char *apply_last_applied(const json_t *desired)
 		json_object_del(ann, LAST_APPLIED);
 	else if (json_is_object(md))
 		json_object_set_new(md, "annotations", json_object());
-	yaml_write_json(&raw, o, YAML_JSON_SORT_KEYS);
-	go_json_escape(&out, raw.buf, raw.len);
+	yaml_write_json(&out, o, YAML_JSON_SORT_KEYS | YAML_JSON_ESCAPE_HTML);
 	/* json.Encoder ends every value with a newline */
 	strbuf_addch(&out, '\n');
-	strbuf_release(&raw);
 	json_decref(o);
 	return strbuf_detach(&out, NULL);
 }

@@ -53,10 +53,6 @@ const struct merge_type *type_of(const json_t *obj);
  * already has it). */
 json_t *with_app_label(const json_t *obj, const char *app);
 
-/* Append s as Go's encoding/json would have escaped the JSON text json
- * (which yaml_write_json wrote): <, > and & as \u003c, \u003e, \u0026,
- * DEL unescaped. */
-void go_json_escape(struct strbuf *out, const char *json, size_t len);
 
 /* The size the API server counts for obj's annotations. */
 size_t annotations_size(const json_t *obj);

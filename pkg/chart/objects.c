@@ -11,6 +11,7 @@
 #include "pkg/chart/chart_int.h"
 #include "pkg/template/semver.h"
 #include "pkg/yaml/yaml.h"
+#include "pkg/base/base64.h"
 
 /* ---- Go structs: a value per field ---- */
 
@@ -693,23 +694,6 @@ static int f_files_lines(struct tmpl_call *call, struct tmpl_value **a,
 	}
 	*r = l;
 	return 0;
-}
-
-static void base64_encode(struct strbuf *out, const char *s, size_t len)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-				  "qrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned char)s[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned char)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)s[i + 2];
-		strbuf_addch(out, tab[(v >> 18) & 63]);
-		strbuf_addch(out, tab[(v >> 12) & 63]);
-		strbuf_addch(out, i + 1 < len ? tab[(v >> 6) & 63] : '=');
-		strbuf_addch(out, i + 2 < len ? tab[v & 63] : '=');
-	}
 }
 
 /* AsConfig / AsSecrets: {basename: contents} as toYaml writes it. */

@@ -4,6 +4,7 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/diff/internal.h"
+#include "pkg/base/base64.h"
 
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -38,23 +39,6 @@ const char *diff_op_name(enum diff_op op)
 /* ------------------------------------------------------------------ */
 /* Normalising                                                          */
 
-static void base64(struct strbuf *out, const unsigned char *s, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)s[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		strbuf_addch(out, tab[(v >> 18) & 63]);
-		strbuf_addch(out, tab[(v >> 12) & 63]);
-		strbuf_addch(out, i + 1 < n ? tab[(v >> 6) & 63] : '=');
-		strbuf_addch(out, i + 2 < n ? tab[v & 63] : '=');
-	}
-}
-
 /* The API server stores a Secret's stringData as data (base64), the
  * string winning over a data entry of the same key. */
 static void fold_string_data(json_t *o)
@@ -77,7 +61,7 @@ static void fold_string_data(json_t *o)
 		struct strbuf b = STRBUF_INIT;
 		if (!json_is_string(v))
 			continue;
-		base64(&b, (const unsigned char *)json_string_value(v),
+		base64_encode(&b, (const unsigned char *)json_string_value(v),
 		       json_string_length(v));
 		json_object_set_new(data, k, json_stringn(b.buf, b.len));
 		strbuf_release(&b);

@@ -19,6 +19,7 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/kube/internal.h"
+#include "pkg/base/base64.h"
 
 extern char **environ;
 
@@ -106,7 +107,7 @@ static char *exec_info(const struct kube_config *cfg, int interactive)
 					    json_true());
 		if (cfg->ca.len) {
 			struct strbuf b = STRBUF_INIT;
-			kube_base64_encode(cfg->ca.buf, cfg->ca.len, &b);
+			base64_encode(&b, cfg->ca.buf, cfg->ca.len);
 			json_object_set_new(cl, "certificate-authority-data",
 					    json_string(b.buf));
 			strbuf_release(&b);

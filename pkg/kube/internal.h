@@ -52,8 +52,6 @@ char *kube_read_file_(const char *path, size_t *len, struct gerr *err);
 void kube_free_secret(char *s);
 void kube_wipe_strbuf(struct strbuf *sb);
 /* Standard base64 (newlines and spaces skipped); -1 on bad input. */
-int kube_base64_decode(const char *s, struct strbuf *out);
-void kube_base64_encode(const void *data, size_t len, struct strbuf *out);
 
 /* ---- credentials from an exec plugin (exec.c) ---- */
 

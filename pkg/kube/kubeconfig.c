@@ -17,6 +17,7 @@
 #include "pkg/base/mem.h"
 #include "pkg/kube/internal.h"
 #include "pkg/yaml/yaml.h"
+#include "pkg/base/base64.h"
 
 struct merged {
 	json_t *clusters, *users, *contexts; /* name -> {dir, file, v} */
@@ -229,7 +230,7 @@ static int data_or_file(json_t *entry, const char *data_key,
 	*found = 0;
 	if (data) {
 		*found = 1;
-		if (kube_base64_decode(data, out) < 0)
+		if (base64_decode(data, strlen(data), 0, out, NULL) < 0)
 			return gerr_setc(err, GERR_INPUT,
 					 "%s: %s is not valid base64", owner,
 					 data_key);

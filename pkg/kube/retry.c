@@ -13,6 +13,7 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/kube/internal.h"
+#include "pkg/base/base64.h"
 
 #define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -148,7 +149,7 @@ static int string_data_in(const json_t *sd, const json_t *data)
 		int ok;
 		if (!s)
 			return 0;
-		kube_base64_encode(s, strlen(s), &b);
+		base64_encode(&b, s, strlen(s));
 		ok = have && !strcmp(have, b.buf);
 		kube_wipe_strbuf(&b);
 		if (!ok)

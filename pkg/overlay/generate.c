@@ -12,6 +12,7 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/overlay/internal.h"
+#include "pkg/base/base64.h"
 
 static const char *opt(const json_t *o, const char *k)
 {
@@ -56,20 +57,8 @@ static int utf8_valid(const unsigned char *s, size_t len)
  * each ending in a newline once there is more than one line. */
 static char *base64(const unsigned char *s, size_t len)
 {
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	struct strbuf enc = STRBUF_INIT, out = STRBUF_INIT;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)s[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= s[i + 2];
-		strbuf_addch(&enc, tab[(v >> 18) & 63]);
-		strbuf_addch(&enc, tab[(v >> 12) & 63]);
-		strbuf_addch(&enc, i + 1 < len ? tab[(v >> 6) & 63] : '=');
-		strbuf_addch(&enc, i + 2 < len ? tab[v & 63] : '=');
-	}
+	base64_encode(&enc, s, len);
 	if (enc.len / 70 + 1 == 1)
 		return strbuf_detach(&enc, NULL);
 	for (size_t i = 0; i < enc.len; i += 70) {

@@ -24,135 +24,6 @@
 #include "pkg/overlay/internal.h"
 #include "pkg/yaml/yaml.h"
 
-static void go_string(struct strbuf *sb, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	strbuf_addch(sb, '"');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '"': strbuf_addstr(sb, "\\\""); continue;
-		case '\\': strbuf_addstr(sb, "\\\\"); continue;
-		case '\n': strbuf_addstr(sb, "\\n"); continue;
-		case '\r': strbuf_addstr(sb, "\\r"); continue;
-		case '\t': strbuf_addstr(sb, "\\t"); continue;
-		case '\b': strbuf_addstr(sb, "\\b"); continue;
-		case '\f': strbuf_addstr(sb, "\\f"); continue;
-		}
-		if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-			strbuf_addstr(sb, "\\u00");
-			strbuf_addch(sb, hex[c >> 4]);
-			strbuf_addch(sb, hex[c & 15]);
-			continue;
-		}
-		/* U+2028 and U+2029 (E2 80 A8/A9) */
-		if (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
-		    ((unsigned char)s[i + 2] == 0xa8 ||
-		     (unsigned char)s[i + 2] == 0xa9)) {
-			strbuf_addstr(sb, (unsigned char)s[i + 2] == 0xa8
-						  ? "\\u2028"
-						  : "\\u2029");
-			i += 2;
-			continue;
-		}
-		strbuf_addch(sb, (char)c);
-	}
-	strbuf_addch(sb, '"');
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Go's float64 encoding: %g-like with ES6 exponent cut-offs. */
-static void go_number(struct strbuf *sb, const json_t *v)
-{
-	if (json_is_integer(v)) {
-		strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
-		return;
-	}
-	double d = json_real_value(v);
-	double a = d < 0 ? -d : d;
-	if (a != 0 && (a < 1e-6 || a >= 1e21)) {
-		char buf[40];
-		int prec;
-		for (prec = 1; prec <= 17; prec++) {
-			snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
-			if (strtod(buf, NULL) == d)
-				break;
-		}
-		/* 1.5e-07 -> 1.5e-7 */
-		char *e = strchr(buf, 'e');
-		if (e && e[2] == '0' && e[3])
-			memmove(e + 2, e + 3, strlen(e + 3) + 1);
-		strbuf_addstr(sb, buf);
-		return;
-	}
-	char buf[64];
-	int prec;
-	for (prec = 0; prec <= 20; prec++) {
-		snprintf(buf, sizeof(buf), "%.*f", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	strbuf_addstr(sb, buf);
-}
-
-void kjson_go(struct strbuf *sb, const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		size_t n = json_object_size(v), i = 0;
-		const char **keys = xmalloc((n ? n : 1) * sizeof(*keys));
-		const char *k;
-		json_t *e;
-		json_object_foreach((json_t *)v, k, e)
-			keys[i++] = k;
-		qsort(keys, n, sizeof(*keys), cmp_str);
-		strbuf_addch(sb, '{');
-		for (i = 0; i < n; i++) {
-			if (i)
-				strbuf_addch(sb, ',');
-			go_string(sb, keys[i], strlen(keys[i]));
-			strbuf_addch(sb, ':');
-			kjson_go(sb, json_object_get(v, keys[i]));
-		}
-		strbuf_addch(sb, '}');
-		free(keys);
-		return;
-	}
-	case JSON_ARRAY: {
-		size_t i;
-		json_t *e;
-		strbuf_addch(sb, '[');
-		json_array_foreach(v, i, e) {
-			if (i)
-				strbuf_addch(sb, ',');
-			kjson_go(sb, e);
-		}
-		strbuf_addch(sb, ']');
-		return;
-	}
-	case JSON_STRING:
-		go_string(sb, json_string_value(v), json_string_length(v));
-		return;
-	case JSON_INTEGER:
-	case JSON_REAL:
-		go_number(sb, v);
-		return;
-	case JSON_TRUE:
-		strbuf_addstr(sb, "true");
-		return;
-	case JSON_FALSE:
-		strbuf_addstr(sb, "false");
-		return;
-	case JSON_NULL:
-		strbuf_addstr(sb, "null");
-		return;
-	}
-}
-
 /* A field as kustomize's getNodeValues reads it: mappings as they are, a
  * scalar as its text, a missing field as "". */
 static json_t *node_value(const json_t *obj, const char *key)
@@ -165,7 +36,7 @@ static json_t *node_value(const json_t *obj, const char *key)
 	if (json_is_string(v))
 		return json_incref((json_t *)v);
 	struct strbuf sb = STRBUF_INIT;
-	kjson_go(&sb, v);
+	yaml_write_json(&sb, v, YAML_JSON_SORT_KEYS | YAML_JSON_ESCAPE_HTML);
 	json_t *s = json_string(sb.buf);
 	strbuf_release(&sb);
 	return s;
@@ -190,7 +61,7 @@ void khash_object(const json_t *obj, char out[11])
 	} else if (json_is_object(json_object_get(obj, "binaryData"))) {
 		json_object_set(m, "binaryData", json_object_get(obj, "binaryData"));
 	}
-	kjson_go(&enc, m);
+	yaml_write_json(&enc, m, YAML_JSON_SORT_KEYS | YAML_JSON_ESCAPE_HTML);
 	json_decref(m);
 
 	unsigned char md[EVP_MAX_MD_SIZE];

@@ -342,8 +342,6 @@ int kgen_absorb(struct kacc *acc, struct kres *r, struct gerr *err);
 /* hash.c */
 /* kustomize's name suffix for a ConfigMap or Secret: 10 characters. */
 void khash_object(const json_t *obj, char out[11]);
-/* Go's encoding/json of v, keys sorted, HTML characters escaped. */
-void kjson_go(struct strbuf *sb, const json_t *v);
 
 /* nameref.c */
 int knameref_fix(struct kacc *acc, struct gerr *err);

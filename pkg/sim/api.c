@@ -11,6 +11,7 @@
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
 #include "pkg/yaml/yaml.h"
+#include "pkg/base/base64.h"
 
 struct route {
 	const struct rtype *t;
@@ -425,7 +426,7 @@ static void do_list(struct sim *s, const struct req *r, const struct route *rt,
 	}
 	if (cont && *cont) {
 		struct strbuf rawb = STRBUF_INIT;
-		char *raw = util_unbase64(cont, &rawb) == 0
+		char *raw = base64_decode(cont, strlen(cont), 0, &rawb, NULL) == 0
 				    ? strbuf_detach(&rawb, NULL) : NULL;
 		json_t *tok = raw ? json_loads(raw, 0, NULL) : NULL;
 
@@ -474,7 +475,7 @@ static void do_list(struct sim *s, const struct req *r, const struct route *rt,
 				struct strbuf sb = STRBUF_INIT;
 
 				tok = json_dumps(t, JSON_COMPACT);
-				util_base64(tok, strlen(tok), &sb);
+				base64_encode(&sb, tok, strlen(tok));
 				json_object_set_new(meta, "continue",
 						    json_string(sb.buf));
 				free(tok);

@@ -8,6 +8,7 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
+#include "pkg/base/base64.h"
 
 static int is(const struct rtype *t, const char *group, const char *res)
 {
@@ -421,7 +422,7 @@ static void secret(json_t *o)
 
 		if (!str)
 			continue;
-		util_base64(str, strlen(str), &b);
+		base64_encode(&b, str, strlen(str));
 		json_object_set_new(data, k, json_string(b.buf));
 		strbuf_release(&b);
 	}

@@ -419,8 +419,6 @@ void util_timestamp(struct strbuf *out);
 void util_uuid(struct sim *s, struct strbuf *out);
 uint64_t util_rand(uint64_t *state);
 /* standard base64 with padding; unbase64 returns -1 on bad input */
-void util_base64(const void *data, size_t len, struct strbuf *out);
-int util_unbase64(const char *text, struct strbuf *out);
 /* Write a file through a temporary file and rename (kubeconfig.c). */
 int util_write_atomic(const char *path, const char *data, size_t len,
 		      int mode, struct gerr *err);

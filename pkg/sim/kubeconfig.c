@@ -8,6 +8,7 @@
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
 #include "pkg/yaml/yaml.h"
+#include "pkg/base/base64.h"
 
 /* Write data to path through a temporary file and a rename, so that a
  * reader never sees half a file. */
@@ -63,7 +64,7 @@ int sim_write_kubeconfig(struct sim *s, const char *path, struct gerr *err)
 	if (s->cert_pem && s->ca_pem) {
 		struct strbuf ca = STRBUF_INIT;
 
-		util_base64(s->ca_pem, strlen(s->ca_pem), &ca);
+		base64_encode(&ca, s->ca_pem, strlen(s->ca_pem));
 		json_object_set_new(cl, "certificate-authority-data",
 				    json_string(ca.buf));
 		strbuf_release(&ca);

@@ -18,6 +18,7 @@
 #include "pkg/base/mem.h"
 #include "pkg/sim/internal.h"
 #include "pkg/sim/schema_types.h"
+#include "pkg/base/base64.h"
 
 struct pb {
 	const unsigned char *p, *end;
@@ -171,7 +172,7 @@ static json_t *scalar_of(const struct ttype *t, const struct pbfield *f,
 
 		if (f->wt != 2)
 			return NULL;
-		util_base64(f->data, f->len, &b);
+		base64_encode(&b, f->data, f->len);
 		out = json_string(b.buf);
 		strbuf_release(&b);
 		return out;

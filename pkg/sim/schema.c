@@ -12,6 +12,7 @@
 #include "pkg/sim/internal.h"
 #include "pkg/sim/schema_defs.h"
 #include "pkg/sim/schema_types.h"
+#include "pkg/base/base64.h"
 
 static struct tdef *defs;
 static const struct tdef *find_def(const char *name);
@@ -229,28 +230,6 @@ static void type_error(struct check *c, const char *parent,
 static void check_value(struct check *c, const char *parent,
 			const struct ttype *t, json_t *v);
 
-/* Go's base64.StdEncoding: the offset of the first bad byte, or -1 */
-static long bad_base64_at(const char *s)
-{
-	size_t n = strlen(s), pad = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-			 (ch >= '0' && ch <= '9') || ch == '+' || ch == '/';
-
-		if (ch == '=' && i + 2 >= n && i >= n - 2 && n % 4 == 0) {
-			pad++;
-			continue;
-		}
-		if (!ok || pad)
-			return (long)i;
-	}
-	if (n % 4)
-		return (long)(n - n % 4);
-	return -1;
-}
-
 static void check_struct(struct check *c, const struct tdef *d, json_t *obj)
 {
 	const char *k;
@@ -308,12 +287,17 @@ static void check_value(struct check *c, const char *parent,
 	case T_BYTES:
 		if (!json_is_string(v)) {
 			type_error(c, parent, t, v);
-		} else if (bad_base64_at(json_string_value(v)) >= 0 &&
-			   !c->type_error->len) {
-			/* encoding/json's words; never the value itself */
-			strbuf_addf(c->type_error,
-				    "illegal base64 data at input byte %ld",
-				    bad_base64_at(json_string_value(v)));
+		} else if (!c->type_error->len) {
+			struct strbuf bytes = STRBUF_INIT;
+			size_t bad;
+			if (base64_decode(json_string_value(v),
+					  json_string_length(v), 0, &bytes,
+					  &bad) < 0)
+				/* encoding/json's words; never the value */
+				strbuf_addf(c->type_error,
+					    "illegal base64 data at input byte %zu",
+					    bad);
+			strbuf_release(&bytes);
 		}
 		break;
 	case T_STRING:

@@ -65,12 +65,6 @@ size_t sprig_slice_len(const struct tmpl_value *v);
  * a one-element list. New reference. */
 struct tmpl_value *sprig_strslice(const struct tmpl_value *v);
 
-/* encoding/base64 StdEncoding: encode; decode (0, or -1 with *bad the
- * offset Go's CorruptInputError names). */
-void sprig_b64_encode(struct strbuf *out, const void *data, size_t n);
-int sprig_b64_decode(const char *s, size_t len, struct strbuf *out,
-		     size_t *bad);
-
 /* ---- how Go failures read ---- */
 
 /* A nil interface reaching reflect.TypeOf(x).Kind(): Go panics with a

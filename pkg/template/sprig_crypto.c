@@ -43,6 +43,7 @@
 #include "pkg/base/mem.h"
 #include "pkg/template/sprig.h"
 #include "pkg/template/utf8.h"
+#include "pkg/base/base64.h"
 
 #define STR(v) ((v)->u.str.s)
 #define LEN(v) ((v)->u.str.len)
@@ -211,7 +212,7 @@ static int f_rand_bytes(struct tmpl_call *call, struct tmpl_value **args,
 		free(buf);
 		return -1;
 	}
-	sprig_b64_encode(&sb, buf, (size_t)n);
+	base64_encode(&sb, buf, (size_t)n);
 	free(buf);
 	*result = tmpl_string_buf(&sb);
 	return 0;
@@ -824,9 +825,9 @@ static int f_build_custom_cert(struct tmpl_call *call, struct tmpl_value **args,
 	EVP_PKEY *pkey = NULL;
 	int rc = -1;
 
-	if (sprig_b64_decode(STR(args[0]), LEN(args[0]), &cert, &bad) < 0)
+	if (base64_decode(STR(args[0]), LEN(args[0]), 0, &cert, &bad) < 0)
 		tmpl_call_error(call, "unable to decode base64 certificate");
-	else if (sprig_b64_decode(STR(args[1]), LEN(args[1]), &key, &bad) < 0)
+	else if (base64_decode(STR(args[1]), LEN(args[1]), 0, &key, &bad) < 0)
 		tmpl_call_error(call, "unable to decode base64 private key");
 	else if (!has_pem_block(cert.buf ? cert.buf : "", cert.len))
 		tmpl_call_error(call, "unable to decode certificate");
@@ -886,7 +887,7 @@ static int f_encrypt_aes(struct tmpl_call *call, struct tmpl_value **args,
 	EVP_CIPHER_CTX_free(ctx);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (ok)
-		sprig_b64_encode(&sb, buf, 16 + n + pad);
+		base64_encode(&sb, buf, 16 + n + pad);
 	free(buf);
 	if (!ok)
 		return tmpl_call_error(call, "crypto/aes: encryption failed");
@@ -908,7 +909,7 @@ static int f_decrypt_aes(struct tmpl_call *call, struct tmpl_value **args,
 		*result = tmpl_stringn("", 0);
 		return 0;
 	}
-	if (sprig_b64_decode(STR(args[1]), LEN(args[1]), &crypt, &bad) < 0) {
+	if (base64_decode(STR(args[1]), LEN(args[1]), 0, &crypt, &bad) < 0) {
 		strbuf_release(&crypt);
 		return tmpl_call_error(call, "illegal base64 data at input byte "
 					     "%zu", bad);

@@ -16,157 +16,8 @@
 #include "pkg/base/mem.h"
 #include "pkg/template/sprig.h"
 #include "pkg/template/utf8.h"
+#include "pkg/yaml/yaml.h"
 
-
-static void jw_string(struct strbuf *out, const char *s, size_t len,
-			int html)
-{
-	static const char hex[] = "0123456789abcdef";
-	strbuf_addch(out, '"');
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80) {
-			i++;
-			switch (c) {
-			case '"': strbuf_addstr(out, "\\\""); continue;
-			case '\\': strbuf_addstr(out, "\\\\"); continue;
-			case '\b': strbuf_addstr(out, "\\b"); continue;
-			case '\f': strbuf_addstr(out, "\\f"); continue;
-			case '\n': strbuf_addstr(out, "\\n"); continue;
-			case '\r': strbuf_addstr(out, "\\r"); continue;
-			case '\t': strbuf_addstr(out, "\\t"); continue;
-			}
-			if (c < 0x20 || (html && (c == '<' || c == '>' || c == '&'))) {
-				strbuf_addstr(out, "\\u00");
-				strbuf_addch(out, hex[c >> 4]);
-				strbuf_addch(out, hex[c & 15]);
-			} else {
-				strbuf_addch(out, (char)c);
-			}
-			continue;
-		}
-		int r;
-		size_t w = tmpl_utf8_decode(s + i, len - i, &r);
-		if (r == 0xFFFD && w == 1)
-			strbuf_addstr(out, "\\ufffd");
-		else if (r == 0x2028 || r == 0x2029)
-			strbuf_addf(out, "\\u%04x", r);
-		else
-			strbuf_add(out, s + i, w);
-		i += w;
-	}
-	strbuf_addch(out, '"');
-}
-
-/* encoding/json's float64: shortest digits, %f between 1e-6 and 1e21. */
-static void jw_float(struct strbuf *out, double f)
-{
-	char digits[32];
-	int point, n;
-	double a = fabs(f);
-	if (f == 0) {
-		strbuf_addstr(out, signbit(f) ? "-0" : "0");
-		return;
-	}
-	if (f < 0)
-		strbuf_addch(out, '-');
-	n = sprig_shortest(a, digits, &point);
-	if (a < 1e-6 || a >= 1e21) {
-		strbuf_addch(out, digits[0]);
-		if (n > 1) {
-			strbuf_addch(out, '.');
-			strbuf_add(out, digits + 1, (size_t)n - 1);
-		}
-		int e = point - 1;
-		strbuf_addf(out, "e%c%s%d", e < 0 ? '-' : '+',
-			    (e < 0 ? -e : e) < 10 && e > 0 ? "0" : "",
-			    e < 0 ? -e : e);
-		return;
-	}
-	if (point <= 0) {
-		strbuf_addstr(out, "0.");
-		strbuf_addchars(out, '0', (size_t)-point);
-		strbuf_add(out, digits, (size_t)n);
-	} else if (point >= n) {
-		strbuf_add(out, digits, (size_t)n);
-		strbuf_addchars(out, '0', (size_t)(point - n));
-	} else {
-		strbuf_add(out, digits, (size_t)point);
-		strbuf_addch(out, '.');
-		strbuf_add(out, digits + point, (size_t)(n - point));
-	}
-}
-
-static void jw_newline(struct strbuf *out, unsigned flags, int depth)
-{
-	if (!(flags & SPRIG_JSON_INDENT))
-		return;
-	strbuf_addch(out, '\n');
-	strbuf_addchars(out, ' ', (size_t)depth * 2);
-}
-
-static void jw_value(struct strbuf *out, const json_t *j, unsigned flags,
-		       int depth)
-{
-	int html = flags & SPRIG_JSON_ESCAPE_HTML;
-	size_t i = 0;
-	switch (json_typeof(j)) {
-	case JSON_OBJECT: {
-		const char *k;
-		json_t *item;
-		if (!json_object_size(j)) {
-			strbuf_addstr(out, "{}");
-			return;
-		}
-		strbuf_addch(out, '{');
-		json_object_foreach((json_t *)j, k, item) {
-			if (i++)
-				strbuf_addch(out, ',');
-			jw_newline(out, flags, depth + 1);
-			jw_string(out, k, strlen(k), html);
-			strbuf_addstr(out, flags & SPRIG_JSON_INDENT ? ": " : ":");
-			jw_value(out, item, flags, depth + 1);
-		}
-		jw_newline(out, flags, depth);
-		strbuf_addch(out, '}');
-		return;
-	}
-	case JSON_ARRAY:
-		if (!json_array_size(j)) {
-			strbuf_addstr(out, "[]");
-			return;
-		}
-		strbuf_addch(out, '[');
-		for (i = 0; i < json_array_size(j); i++) {
-			if (i)
-				strbuf_addch(out, ',');
-			jw_newline(out, flags, depth + 1);
-			jw_value(out, json_array_get(j, i), flags, depth + 1);
-		}
-		jw_newline(out, flags, depth);
-		strbuf_addch(out, ']');
-		return;
-	case JSON_STRING:
-		jw_string(out, json_string_value(j), json_string_length(j),
-			    html);
-		return;
-	case JSON_INTEGER:
-		strbuf_addf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-		return;
-	case JSON_REAL:
-		jw_float(out, json_real_value(j));
-		return;
-	case JSON_TRUE:
-		strbuf_addstr(out, "true");
-		return;
-	case JSON_FALSE:
-		strbuf_addstr(out, "false");
-		return;
-	case JSON_NULL:
-		strbuf_addstr(out, "null");
-		return;
-	}
-}
 
 int sprig_json(struct strbuf *out, const struct tmpl_value *v,
 	       unsigned flags, struct gerr *err)
@@ -174,7 +25,12 @@ int sprig_json(struct strbuf *out, const struct tmpl_value *v,
 	json_t *j = tmpl_to_json(v, err);
 	if (!j)
 		return -1;
-	jw_value(out, j, flags, 0);
+	unsigned jflags = YAML_JSON_SORT_KEYS; /* Go sorts a map's keys */
+	if (flags & SPRIG_JSON_ESCAPE_HTML)
+		jflags |= YAML_JSON_ESCAPE_HTML;
+	if (flags & SPRIG_JSON_INDENT)
+		jflags |= YAML_JSON_PRETTY;
+	yaml_write_json(out, j, jflags);
 	json_decref(j);
 	return 0;
 }

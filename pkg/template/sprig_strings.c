@@ -19,6 +19,7 @@
 #include "pkg/base/mem.h"
 #include "pkg/template/sprig.h"
 #include "pkg/template/utf8.h"
+#include "pkg/base/base64.h"
 
 #define STR(v) ((v)->u.str.s)
 #define LEN(v) ((v)->u.str.len)
@@ -698,108 +699,14 @@ static int f_sort_alpha(struct tmpl_call *call, struct tmpl_value **args,
 
 /* ---- base64 and base32 (RFC 4648 standard alphabets, padded) ---- */
 
-static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char b32_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-void sprig_b64_encode(struct strbuf *out, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned long v = (unsigned long)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		strbuf_addch(out, b64_alphabet[(v >> 18) & 63]);
-		strbuf_addch(out, b64_alphabet[(v >> 12) & 63]);
-		strbuf_addch(out, i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=');
-		strbuf_addch(out, i + 2 < n ? b64_alphabet[v & 63] : '=');
-	}
-}
 
 static int f_b64enc(struct tmpl_call *call, struct tmpl_value **args,
 		    size_t nargs, struct tmpl_value **result)
 {
 	struct strbuf sb = STRBUF_INIT;
-	sprig_b64_encode(&sb, STR(args[0]), LEN(args[0]));
+	base64_encode(&sb, STR(args[0]), LEN(args[0]));
 	return ret_buf(result, &sb);
-}
-
-static int b64_value(unsigned char c)
-{
-	const char *p = c ? strchr(b64_alphabet, c) : NULL;
-	return p ? (int)(p - b64_alphabet) : -1;
-}
-
-/* One quantum of encoding/base64's decoder; returns the new position, or
- * -1 with *bad set to the offset Go reports. */
-static long b64_quantum(const char *src, size_t len, size_t si,
-			struct strbuf *out, size_t *bad)
-{
-	int dbuf[4] = { 0, 0, 0, 0 }, dlen = 4;
-	for (int j = 0; j < 4; j++) {
-		if (si == len) {
-			if (j == 0)
-				return (long)si;
-			*bad = si - (size_t)j;
-			return -1;
-		}
-		unsigned char in = (unsigned char)src[si++];
-		int v = b64_value(in);
-		if (v >= 0) {
-			dbuf[j] = v;
-			continue;
-		}
-		if (in == '\n' || in == '\r') {
-			j--;
-			continue;
-		}
-		if (in != '=' || j < 2) {
-			*bad = si - 1;
-			return -1;
-		}
-		if (j == 2) {
-			while (si < len && (src[si] == '\n' || src[si] == '\r'))
-				si++;
-			if (si == len) {
-				*bad = len;
-				return -1;
-			}
-			if (src[si] != '=') {
-				*bad = si - 1;
-				return -1;
-			}
-			si++;
-		}
-		while (si < len && (src[si] == '\n' || src[si] == '\r'))
-			si++;
-		dlen = j;
-		if (si < len) {
-			*bad = si;      /* trailing garbage after the padding */
-			return -2;
-		}
-		break;
-	}
-	unsigned long val = (unsigned long)dbuf[0] << 18 |
-			    (unsigned long)dbuf[1] << 12 |
-			    (unsigned long)dbuf[2] << 6 | (unsigned long)dbuf[3];
-	for (int k = 0; k < dlen - 1; k++)
-		strbuf_addch(out, (char)(val >> (16 - 8 * k)));
-	return (long)si;
-}
-
-int sprig_b64_decode(const char *s, size_t len, struct strbuf *out,
-		     size_t *bad)
-{
-	size_t si = 0;
-	while (si < len) {
-		long next = b64_quantum(s, len, si, out, bad);
-		if (next < 0)
-			return -1;
-		si = (size_t)next;
-	}
-	return 0;
 }
 
 static int f_b64dec(struct tmpl_call *call, struct tmpl_value **args,
@@ -807,7 +714,7 @@ static int f_b64dec(struct tmpl_call *call, struct tmpl_value **args,
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t bad = 0;
-	if (sprig_b64_decode(STR(args[0]), LEN(args[0]), &sb, &bad) < 0) {
+	if (base64_decode(STR(args[0]), LEN(args[0]), 0, &sb, &bad) < 0) {
 		/* the error's text is the result, as Sprig has it */
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "illegal base64 data at input byte %zu", bad);

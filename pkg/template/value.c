@@ -10,6 +10,7 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/yaml/yaml.h"
+#include "pkg/base/base64.h"
 
 static struct tmpl_value nil_value = { TMPL_NIL, -1, { 0 } };
 static struct tmpl_value true_value = { TMPL_BOOL, -1, { 1 } };
@@ -643,29 +644,6 @@ struct tmpl_value *tmpl_from_json(const json_t *j, unsigned flags)
 	}
 }
 
-static void base64(struct strbuf *out, const unsigned char *p, size_t len)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-	for (i = 0; i + 2 < len; i += 3) {
-		unsigned n = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-		strbuf_addch(out, tab[n >> 18]);
-		strbuf_addch(out, tab[(n >> 12) & 63]);
-		strbuf_addch(out, tab[(n >> 6) & 63]);
-		strbuf_addch(out, tab[n & 63]);
-	}
-	if (i < len) {
-		unsigned n = (unsigned)p[i] << 16;
-		if (i + 1 < len)
-			n |= (unsigned)p[i + 1] << 8;
-		strbuf_addch(out, tab[n >> 18]);
-		strbuf_addch(out, tab[(n >> 12) & 63]);
-		strbuf_addch(out, i + 1 < len ? tab[(n >> 6) & 63] : '=');
-		strbuf_addch(out, '=');
-	}
-}
-
 static json_t *float_json(double f, struct gerr *err)
 {
 	if (isnan(f) || isinf(f)) {
@@ -720,7 +698,7 @@ json_t *tmpl_to_json(const struct tmpl_value *v, struct gerr *err)
 		return json_stringn_nocheck(v->u.str.s, v->u.str.len);
 	case TMPL_BYTES: {
 		struct strbuf sb = STRBUF_INIT;
-		base64(&sb, (const unsigned char *)v->u.str.s, v->u.str.len);
+		base64_encode(&sb, v->u.str.s, v->u.str.len);
 		j = json_stringn(sb.buf, sb.len);
 		strbuf_release(&sb);
 		return j;

@@ -11,16 +11,61 @@
 
 #include "pkg/base/mem.h"
 
-static void write_string(struct strbuf *out, const char *s, size_t len)
+/* The length of the valid UTF-8 sequence at s (len > 0 bytes left), as
+ * Go's utf8.DecodeRuneInString accepts it (no overlongs, no surrogates,
+ * nothing above U+10FFFF); 0 when it is not one. */
+static size_t utf8_valid_len(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;      /* no surrogates */
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A string as Go's encoding/json writes it: control characters escaped
+ * (\n, \r, \t by name, \b and \f too as Go 1.22+ does, others \u00XX),
+ * U+2028 and U+2029 escaped (they break JavaScript), invalid UTF-8 as
+ * \ufffd, and with html <, > and & as \u003c, \u003e, \u0026 (Marshal's
+ * default). DEL is written as it is. */
+static void write_string(struct strbuf *out, const char *s, size_t len,
+			 int html)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t run = 0; /* bytes copied as they are, flushed in one go */
+
 	strbuf_grow(out, len + 2);
 	strbuf_addch(out, '"');
-	size_t run = 0; /* bytes copied as they are, flushed in one go */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < len;) {
+		unsigned char c = u[i];
 		const char *esc = NULL;
-		char u[7];
+		char code[7];
+		size_t w = 1;
+
 		if (c == '"')
 			esc = "\\\"";
 		else if (c == '\\')
@@ -35,30 +80,32 @@ static void write_string(struct strbuf *out, const char *s, size_t len)
 			esc = "\\b";
 		else if (c == '\f')
 			esc = "\\f";
-		else if (c < 0x20 || c == 0x7f) {
-			u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-			u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = '\0';
-			esc = u;
-		} else if (c == 0xe2 && i + 2 < len &&
-			   (unsigned char)s[i + 1] == 0x80 &&
-			   ((unsigned char)s[i + 2] == 0xa8 ||
-			    (unsigned char)s[i + 2] == 0xa9)) {
-			/* U+2028/U+2029 break JavaScript; Go escapes them */
-			esc = (unsigned char)s[i + 2] == 0xa8 ? "\\u2028"
-							      : "\\u2029";
-			strbuf_add(out, s + i - run, run);
-			run = 0;
-			strbuf_addstr(out, esc);
-			i += 2;
-			continue;
+		else if (c < 0x20 ||
+			 (html && (c == '<' || c == '>' || c == '&'))) {
+			memcpy(code, "\\u00", 4);
+			code[4] = hex[c >> 4];
+			code[5] = hex[c & 15];
+			code[6] = '\0';
+			esc = code;
+		} else if (c >= 0x80) {
+			w = utf8_valid_len(u + i, len - i);
+			if (!w) {
+				esc = "\\ufffd";
+				w = 1;
+			} else if (w == 3 && c == 0xe2 && u[i + 1] == 0x80 &&
+				   (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
+				esc = u[i + 2] == 0xa8 ? "\\u2028" : "\\u2029";
+			}
 		}
 		if (!esc) {
-			run++;
+			run += w;
+			i += w;
 			continue;
 		}
 		strbuf_add(out, s + i - run, run);
 		run = 0;
 		strbuf_addstr(out, esc);
+		i += w;
 	}
 	strbuf_add(out, s + len - run, run);
 	strbuf_addch(out, '"');
@@ -113,6 +160,7 @@ static void write_value(struct strbuf *out, const json_t *v, unsigned flags,
 			int depth)
 {
 	int pretty = flags & YAML_JSON_PRETTY;
+	int html = flags & YAML_JSON_ESCAPE_HTML;
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
 		size_t n = json_object_size(v), i = 0;
@@ -132,7 +180,7 @@ static void write_value(struct strbuf *out, const json_t *v, unsigned flags,
 			if (i)
 				strbuf_addch(out, ',');
 			newline(out, pretty, depth + 1);
-			write_string(out, keys[i], strlen(keys[i]));
+			write_string(out, keys[i], strlen(keys[i]), html);
 			strbuf_addstr(out, pretty ? ": " : ":");
 			write_value(out, json_object_get(v, keys[i]), flags,
 				    depth + 1);
@@ -160,7 +208,8 @@ static void write_value(struct strbuf *out, const json_t *v, unsigned flags,
 		return;
 	}
 	case JSON_STRING:
-		write_string(out, json_string_value(v), json_string_length(v));
+		write_string(out, json_string_value(v), json_string_length(v),
+			     html);
 		return;
 	case JSON_INTEGER:
 		strbuf_addf(out, "%lld", (long long)json_integer_value(v));

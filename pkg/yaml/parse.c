@@ -14,6 +14,7 @@
 
 #include "pkg/base/mem.h"
 #include "pkg/yaml/scalar.h"
+#include "pkg/base/base64.h"
 
 /* A document nested deeper than this is hostile or broken, and recursing on
  * it would exhaust the stack. */
@@ -237,50 +238,16 @@ static int valid_utf8(const unsigned char *s, size_t len)
 	return 1;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* !!binary: base64 (whitespace ignored, as YAML allows it to be folded).
  * The bytes become a JSON string, so they must be UTF-8 text. */
 static json_t *decode_binary(struct parser *p, const char *s, size_t len)
 {
 	const yaml_mark_t *m = &p->ev.start_mark;
 	struct strbuf out = STRBUF_INIT;
-	unsigned acc = 0;
-	int bits = 0, pad = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		int v = b64_value(c);
-		if (v < 0 || pad) {
-			strbuf_release(&out);
-			fail_at(p, m, "!!binary value is not valid base64");
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			strbuf_addch(&out, (char)((acc >> bits) & 0xff));
-		}
+	if (base64_decode(s, len, BASE64_SKIP_SPACE, &out, NULL) < 0) {
+		strbuf_release(&out);
+		fail_at(p, m, "!!binary value is not valid base64");
+		return NULL;
 	}
 	if (!valid_utf8((const unsigned char *)out.buf, out.len) ||
 	    memchr(out.buf, 0, out.len)) {

@@ -117,10 +117,15 @@ void yaml_emit_string_scalar(struct strbuf *out, const char *s, size_t len);
 enum yaml_json_flags {
 	YAML_JSON_PRETTY = 1 << 0,    /* newlines and two-space indent */
 	YAML_JSON_SORT_KEYS = 1 << 1, /* as Go's encoding/json orders a map */
+	YAML_JSON_ESCAPE_HTML = 1 << 2, /* <, >, & as \u003c... (json.Marshal,
+	                                   kubectl's last-applied annotation) */
 };
 
-/* Append value as JSON text (no trailing newline), numbers formatted as Go's
- * encoding/json does. */
+/* Append value as JSON text (no trailing newline) exactly as Go's
+ * encoding/json writes it: its number format, its string escaping (see
+ * pkg/yaml/json.c), MarshalIndent(v, "", "  ") with YAML_JSON_PRETTY.
+ * The one Go-style JSON writer of gantry: the last-applied annotation,
+ * kustomize's name hashes and Sprig's toJson all go through it. */
 void yaml_write_json(struct strbuf *out, const json_t *value, unsigned flags);
 
 /* Append a JSON number the way Go formats a float64 with %v / 'g' and the

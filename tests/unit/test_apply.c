@@ -145,24 +145,6 @@ static void test_places(void)
 	json_decref(o);
 }
 
-static void test_escape(void)
-{
-	/* what yaml_write_json writes, and what Go writes for the same */
-	static const char *const cases[][2] = {
-		{ "\"a<b>&c\"", "\"a\\u003cb\\u003e\\u0026c\"" },
-		{ "\"\\u007f\"", "\"\x7f\"" },
-		/* an escaped backslash followed by the text u007f */
-		{ "\"\\\\u007f\"", "\"\\\\u007f\"" },
-		{ "\"\\u2028\\n\\\"\"", "\"\\u2028\\n\\\"\"" },
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		struct strbuf sb = STRBUF_INIT;
-		go_json_escape(&sb, cases[i][0], strlen(cases[i][0]));
-		t_str(sb.buf, cases[i][1], "Go escaping of %s", cases[i][0]);
-		strbuf_release(&sb);
-	}
-}
-
 static void test_pack(void)
 {
 	struct strbuf big = STRBUF_INIT;
@@ -302,7 +284,6 @@ int main(void)
 	cases_run_dir("apply", apply_case, NULL);
 	test_classes();
 	test_places();
-	test_escape();
 	test_pack();
 	test_sizes();
 	test_compare();

@@ -2,6 +2,7 @@
  * the case files cannot reach (positions, single values). */
 #include <string.h>
 
+#include "pkg/base/base64.h"
 #include "pkg/base/error.h"
 #include "pkg/base/mem.h"
 #include "pkg/base/strbuf.h"
@@ -168,6 +169,96 @@ static void test_format_float(void)
 	}
 }
 
+/* Expected values are Go's encoding/base64.StdEncoding: EncodeToString,
+ * and DecodeString's CorruptInputError offsets worked out from its
+ * documented rules (a partial quantum is reported where it starts,
+ * '=' only third or fourth, nothing after the padding). */
+static void decode_case(const char *in, int flags, const char *want,
+			long want_bad)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t bad = 99;
+	int rc = base64_decode(in, strlen(in), flags, &out, &bad);
+	if (want_bad < 0) {
+		t_int(rc, 0, "base64 decodes '%s'", in);
+		t_str(out.buf ? out.buf : "", want, "base64 of '%s'", in);
+	} else {
+		t_int(rc, -1, "base64 refuses '%s'", in);
+		t_int((long)bad, want_bad, "base64: the bad byte of '%s'", in);
+	}
+	strbuf_release(&out);
+}
+
+static void test_base64(void)
+{
+	static const struct { const char *in, *out; } enc[] = {
+		{ "", "" }, { "a", "YQ==" }, { "ab", "YWI=" }, { "abc", "YWJj" },
+		{ "\xff\xfe", "//4=" }, { "hello, world", "aGVsbG8sIHdvcmxk" },
+	};
+	for (size_t i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		base64_encode(&sb, enc[i].in, strlen(enc[i].in));
+		t_str(sb.buf ? sb.buf : "", enc[i].out, "base64 of '%s'",
+		      enc[i].in);
+		strbuf_release(&sb);
+	}
+	decode_case("", 0, "", -1);
+	decode_case("YQ==", 0, "a", -1);
+	decode_case("YWJj", 0, "abc", -1);
+	decode_case("YW\nI=", 0, "ab", -1);      /* newlines skipped */
+	decode_case("YW\r\nJj\n", 0, "abc", -1);
+	decode_case("YWI", 0, NULL, 0);            /* partial quantum */
+	decode_case("YWJjYQ", 0, NULL, 4);
+	decode_case("YQ=", 0, NULL, 3);            /* one '=' of two */
+	decode_case("YQ=x", 0, NULL, 2);
+	decode_case("Y!==", 0, NULL, 1);
+	decode_case("====", 0, NULL, 0);
+	decode_case("YQ==YQ==", 0, NULL, 4);       /* after the padding */
+	decode_case("YW I=", 0, NULL, 2);          /* a space is a bad byte */
+	decode_case("YW I=", BASE64_SKIP_SPACE, "ab", -1);
+	decode_case("YW\tJj", BASE64_SKIP_SPACE, "abc", -1);
+}
+
+/* Strings as Go's encoding/json Marshal writes them (html: Marshal's
+ * default; without: an Encoder with SetEscapeHTML(false)). Invalid UTF-8
+ * becomes U+FFFD byte by byte, as utf8.DecodeRuneInString reads it. */
+static void test_json_strings(void)
+{
+	static const struct { const char *in; size_t len; unsigned flags;
+			      const char *want; } cases[] = {
+		{ "a<b>&c", 6, YAML_JSON_ESCAPE_HTML, "\"a\\u003cb\\u003e\\u0026c\"" },
+		{ "a<b>&c", 6, 0, "\"a<b>&c\"" },
+		{ "\x7f", 1, YAML_JSON_ESCAPE_HTML, "\"\x7f\"" },
+		{ "\\u007f", 6, 0, "\"\\\\u007f\"" },
+		{ "\xe2\x80\xa8\n\"", 5, 0, "\"\\u2028\\n\\\"\"" },
+		{ "\x01\b\f\t\r", 5, 0, "\"\\u0001\\b\\f\\t\\r\"" },
+		{ "caf\xc3\xa9", 5, 0, "\"caf\xc3\xa9\"" },
+		{ "\xff", 1, 0, "\"\\ufffd\"" },
+		{ "a\xc0\xafz", 4, 0, "\"a\\ufffd\\ufffdz\"" },
+		{ "\xed\xa0\x80", 3, 0, "\"\\ufffd\\ufffd\\ufffd\"" },
+		{ "\xf0\x9f\x98\x80", 4, 0, "\"\xf0\x9f\x98\x80\"" },
+		{ "\xf0\x9f\x98", 3, 0, "\"\\ufffd\\ufffd\\ufffd\"" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		json_t *v = json_stringn_nocheck(cases[i].in, cases[i].len);
+		yaml_write_json(&sb, v, cases[i].flags);
+		t_str(sb.buf, cases[i].want, "Go's JSON of string %zu", i);
+		strbuf_release(&sb);
+		json_decref(v);
+	}
+	/* MarshalIndent(v, "", "  ") with sorted keys */
+	json_t *v = json_pack("{s:[i,f,{}], s:{s:n}, s:[]}", "b", 1, 0.5, "a",
+			      "x", "c");
+	struct strbuf sb = STRBUF_INIT;
+	yaml_write_json(&sb, v, YAML_JSON_PRETTY | YAML_JSON_SORT_KEYS);
+	t_str(sb.buf, "{\n  \"a\": {\n    \"x\": null\n  },\n  \"b\": [\n    1,\n"
+		      "    0.5,\n    {}\n  ],\n  \"c\": []\n}",
+	      "Go's MarshalIndent layout");
+	strbuf_release(&sb);
+	json_decref(v);
+}
+
 int main(void)
 {
 	mem_init();
@@ -177,5 +268,7 @@ int main(void)
 	test_positions();
 	test_parse_value();
 	test_format_float();
+	test_base64();
+	test_json_strings();
 	return t_done();
 }

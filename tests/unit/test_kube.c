@@ -869,14 +869,6 @@ static void test_helpers(void)
 	s = kube_server_dirname("https://127.0.0.1:6443/prefix");
 	t_str(s, "127.0.0.1_6443_prefix", "the cache directory of a server");
 	free(s);
-	kube_base64_encode("ab", 2, &sb);
-	t_str(sb.buf, "YWI=", "base64 encoding");
-	strbuf_reset(&sb);
-	t_int(kube_base64_decode("YW\nI=", &sb), 0, "base64 decoding skips newlines");
-	t_str(sb.buf, "ab", "base64 decoding");
-	strbuf_release(&sb);
-	t_int(kube_base64_decode("YWI", &sb), -1, "base64 without padding is refused, as Go's");
-	strbuf_release(&sb);
 }
 
 /* ---- discovery cache, without a server ---- */

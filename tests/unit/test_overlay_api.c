@@ -321,7 +321,7 @@ static void hashes(void)
 	struct strbuf sb = STRBUF_INIT;
 	json_t *v = json_pack("{s:s, s:s, s:[i, f, b, n]}", "b", "<&>\u2028",
 			      "a", "tab\there", "c", 7, 1.5, 1);
-	kjson_go(&sb, v);
+	yaml_write_json(&sb, v, YAML_JSON_SORT_KEYS | YAML_JSON_ESCAPE_HTML);
 	t_str(sb.buf, "{\"a\":\"tab\\there\",\"b\":\"\\u003c\\u0026\\u003e\\u2028\","
 		      "\"c\":[7,1.5,true,null]}",
 	      "Go's encoding/json: sorted keys, HTML and line separators escaped");
