@@ -9,11 +9,12 @@
 #   ./demo.sh stop     stop it (its state is saved in $BUILD/demo/)
 #
 # The binaries must be built ($BUILD/gantry, $BUILD/kubesim): the Makefile
-# does that first.
+# does that first. DEMO_DIR replaces $BUILD/demo.
 set -euo pipefail
 cd "$(dirname "$0")"
 BUILD=${BUILD:-build}
-DIR=$PWD/$BUILD/demo
+# tests point DEMO_DIR elsewhere, to leave a user's demo alone
+DIR=${DEMO_DIR:-$PWD/$BUILD/demo}
 REPO=testdata/repo
 GANTRY=$PWD/$BUILD/gantry
 KUBESIM=$PWD/$BUILD/kubesim
@@ -29,13 +30,18 @@ running_pid() {
 	echo "$pid"
 }
 
+# Is the process there (and not a zombie no one has reaped yet)?
+alive() {
+	[ -e "/proc/$1" ] && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$1/stat" 2>/dev/null
+}
+
 stop() {
 	local pid i
 	if pid=$(running_pid); then
 		kill -TERM "$pid"
 		# it saves its state on the way out
 		for i in $(seq 1 100); do
-			kill -0 "$pid" 2>/dev/null || break
+			alive "$pid" || break
 			sleep 0.1
 		done
 		echo "kubesim ($pid) stopped; its state is in $DIR/state.json"
