@@ -57,7 +57,7 @@ step() {
 }
 
 start() {
-	local url="" i
+	local url="" i pid rc=
 	if running_pid >/dev/null; then
 		stop
 	fi
@@ -71,11 +71,14 @@ start() {
 		--stages "$REPO/kubesim-stages.yaml" \
 		--audit-log "$DIR/audit.log" -q \
 		>"$DIR/kubesim.url" 2>"$DIR/kubesim.log" </dev/null &
-	echo $! >"$DIR/kubesim.pid"
-	for i in $(seq 1 100); do
+	pid=$!
+	echo "$pid" >"$DIR/kubesim.pid"
+	# up to 30 s: a busy machine, a sanitizer build
+	for i in $(seq 1 600); do
 		url=$(head -n 1 "$DIR/kubesim.url" 2>/dev/null || true)
 		[ -n "$url" ] && break
-		if ! running_pid >/dev/null; then
+		# (its name may not be kubesim yet: setsid has to exec it)
+		if ! alive "$pid"; then
 			cat "$DIR/kubesim.log" >&2
 			echo "kubesim did not start" >&2
 			exit 1
@@ -93,11 +96,12 @@ start() {
 	step "gantry plan --repo $REPO --env dev | grep -E '$what'"
 	"$GANTRY" plan --repo $REPO --env dev | grep -E "$what"
 
+	# whatever apply and status say, kubesim stays for a look around
 	step gantry apply --repo $REPO --env dev
-	"$GANTRY" apply --repo $REPO --env dev
+	"$GANTRY" apply --repo $REPO --env dev || rc=$?
 
 	step gantry status --repo $REPO --env dev
-	"$GANTRY" status --repo $REPO --env dev
+	"$GANTRY" status --repo $REPO --env dev || rc=${rc:-$?}
 
 	cat <<EOF
 
@@ -110,6 +114,7 @@ kubesim is still running at $url. Try it:
 
 Stop it with: make demo-stop
 EOF
+	return "${rc:-0}"
 }
 
 case "${1:-}" in

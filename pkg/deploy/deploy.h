@@ -160,7 +160,7 @@ struct deploy_status {
 	char *revision, *applied_at, *outcome;  /* from inventory; NULL none */
 	int in_sync;                            /* plan has no change */
 	size_t changes;                         /* number of changes */
-	/* every rendered object, in render order: id, health
+	/* every rendered object, in the order planned: id, health
 	 * (Missing when it does not exist), message; action is what a plan
 	 * would do to it */
 	struct apply_object *objects;
