@@ -144,7 +144,8 @@ int deploy_plan(const struct deploy_opts *o, struct deploy_result *out,
 
 /* Render, plan and apply (see ORDER). 0 when every app was attempted
  * (look at each result), -1 with err when nothing could start (render
- * error without opts.independent, bad kubeconfig...). */
+ * error without opts.independent, bad kubeconfig...); out is then empty
+ * (deploy_result_clear is still allowed). */
 int deploy_apply(const struct deploy_opts *o, struct deploy_result *out,
 		 struct gerr *err);
 
