@@ -21,6 +21,9 @@ setup() {
 
 teardown() {
 	kubesim_stop
+	if [ -s "$BATS_TEST_TMPDIR/githttp.pid" ]; then
+		kill "$(cat "$BATS_TEST_TMPDIR/githttp.pid")" 2>/dev/null || true
+	fi
 }
 
 git_commit() { # DIR MESSAGE: commit everything in DIR (a new repo if need be)
@@ -288,6 +291,39 @@ Run 'gantry render --help' for usage."
 	assert_failure 1
 	assert_equal "${stderr%%:*}" "error"
 	[[ "$stderr" == "error: cloning: fetching: file://$BATS_TEST_TMPDIR/none: "* ]]
+}
+
+@test "--repo URL over HTTP: GANTRY_GIT_TOKEN answers the server's challenge and is never shown" {
+	export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
+	mkdir srv
+	git clone -q --bare "$R" srv/repo.git
+	python3 "$BATS_TEST_DIRNAME/tools/githttp.py" "$BATS_TEST_TMPDIR/srv" \
+		s3cret-t0ken "$BATS_TEST_TMPDIR/port" 3>&- &
+	echo $! > githttp.pid
+	for _ in $(seq 1 100); do [ -s port ] && break; sleep 0.05; done
+	url="http://127.0.0.1:$(cat port)/repo.git"
+	# no token: nothing answers the server's 401
+	GANTRY_GIT_TOKEN= run_split gantry apps --repo "$url"
+	assert_failure 1
+	assert_equal "$stderr" "error: cloning: fetching: $url: the server asks for credentials and there are none to offer (a token in GANTRY_GIT_TOKEN, or for ssh an agent or --ssh-key)"
+	# a wrong token is offered once, refused, and not shown
+	GANTRY_GIT_TOKEN=wrong-t0ken run_split gantry apps --repo "$url"
+	assert_failure 1
+	assert_equal "$stderr" "error: cloning: fetching: $url: authentication failed (tried: GANTRY_GIT_TOKEN)"
+	GANTRY_GIT_TOKEN=s3cret-t0ken run_split gantry apps --repo "$url"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line --index 0 --regexp '^NAME +NAMESPACE +DEPENDS-ON'
+	assert_line --index 5 --regexp '^volley +volley +alluxio '
+	# sent as the password of x-access-token (GitHub's documented user),
+	# and kept nowhere in the cache
+	grep -qx "Basic $(printf 'x-access-token:s3cret-t0ken' | base64)" auth.log
+	run grep -rl s3cret "$XDG_CACHE_HOME"
+	assert_failure
+	# in a URL, it is scrubbed from messages
+	run_split gantry apps --repo "http://x:s3cret-t0ken@127.0.0.1:$(cat port)/none.git"
+	assert_failure 1
+	[[ "$stderr" != *s3cret* ]]
 }
 
 @test "apps: the apps, dependencies first, as text and JSON" {

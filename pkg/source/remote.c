@@ -240,13 +240,23 @@ static int fetch(git_repository *repo, const char *url,
 	}
 	if (git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
 		const git_error *e = git_error_last();
-		int auth = e && e->klass == GIT_ERROR_NET &&
+		/* libgit2 says so in GIT_ERROR_NET or GIT_ERROR_HTTP words
+		 * ("remote authentication required but no callback set"
+		 * when our callback had nothing left to offer) */
+		int auth = e && (e->klass == GIT_ERROR_NET ||
+				 e->klass == GIT_ERROR_HTTP) &&
 			   e->message && strstr(e->message, "auth");
-		if (c.tried.len || auth)
+		if (c.tried.len)
 			gerr_setc(err, GERR_UNAUTHORIZED,
 				  "%s: authentication failed (tried: %s)",
-				  shown, c.tried.len ? c.tried.buf
-						     : "no credentials");
+				  shown, c.tried.buf);
+		else if (auth)
+			gerr_setc(err, GERR_UNAUTHORIZED,
+				  "%s: the server asks for credentials and "
+				  "there are none to offer (a token in "
+				  "GANTRY_GIT_TOKEN, or for ssh an agent or "
+				  "--ssh-key)",
+				  shown);
 		else
 			sgit_error(err, shown);
 		gerr_prefix(err, "fetching");
