@@ -286,7 +286,7 @@ int app_render(const struct app_render_opts *o, const struct spec_app *a,
 		struct obj *ob = &objs.v[i];
 		json_t *md = metadata(ob->json);
 		set_string_in(md, "labels", APP_LABEL, a->name);
-		if (rev)
+		if (rev && !o->no_revision)
 			set_string_in(md, "annotations",
 				      APP_REVISION_ANNOTATION, rev);
 		if (obj_validate(ob->json, ob->file, ob->line, err) < 0)

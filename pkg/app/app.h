@@ -24,7 +24,8 @@
  *   4. with createNamespace, puts the Namespace object first (unless a
  *      source already renders it);
  *   5. labels every object gantry.dev/app=APP and annotates it
- *      gantry.dev/revision=REV (when the source has a revision);
+ *      gantry.dev/revision=REV (when the source has a revision, unless
+ *      no_revision);
  *   6. validates every object and refuses duplicates.
  * Every file is read through the source (pkg/source), so a revision renders
  * exactly as its working tree would, without a checkout.
@@ -83,6 +84,10 @@ struct app_render_opts {
 	size_t napi_versions;
 	/* lines from overlays (a patch that selects nothing), appended */
 	struct strvec *warnings;
+	/* Leave out the gantry.dev/revision annotation of step 5: pkg/apply
+	 * writes it on what it writes (pkg/deploy), so that an object a new
+	 * commit does not change is not rewritten. */
+	int no_revision;
 };
 
 /* Render app a (see above), appending its objects to out. On error out is

@@ -73,8 +73,8 @@ struct diff_rules;
 struct diff_rules *diff_rules_new(void);
 void diff_rules_free(struct diff_rules *r);
 
-/* Leave path at its live value in objects of this group ("" core) and
- * kind, and when given (not NULL) only with this name and namespace.
+/* Leave path at its live value in objects of this group ("" core, "*"
+ * every group: an app spec's rule that names none) and kind, and when given (not NULL) only with this name and namespace.
  * -1 with err (GERR_INPUT) for a path that is not a JSON pointer. */
 int diff_rules_add_ignore(struct diff_rules *r, const char *group,
 			  const char *kind, const char *ns, const char *name,
@@ -259,6 +259,9 @@ void diff_write_text(const struct diff_set *set, unsigned flags,
  * "before" is left out of an add and "after" of a remove.
  */
 void diff_write_json(const struct diff_set *set, struct strbuf *out);
+/* The same document as a JSON value, to put inside another (gantry plan
+ * on several apps). The caller owns the reference. */
+json_t *diff_set_to_json(const struct diff_set *set);
 
 /*
  * A saved plan (gantry plan --out): the JSON of diff_write_json with

@@ -156,6 +156,11 @@ void diff_write_json(const struct diff_set *set, struct strbuf *out)
 	json_decref(doc);
 }
 
+json_t *diff_set_to_json(const struct diff_set *set)
+{
+	return set_json(set, 0);
+}
+
 int diff_save(const struct diff_set *set, const char *file,
 	      struct gerr *err)
 {

@@ -240,7 +240,8 @@ void rules_select(const struct diff_rules *r, int sensitive,
 	}
 	for (size_t i = 0; r && i < r->nr; i++) {
 		const struct rule *x = &r->v[i];
-		if (x->sensitive != sensitive || strcmp(x->group, group) ||
+		if (x->sensitive != sensitive ||
+		    (strcmp(x->group, "*") && strcmp(x->group, group)) ||
 		    strcmp(x->kind, kind))
 			continue;
 		if ((x->ns && strcmp(x->ns, ns)) ||

@@ -7,6 +7,7 @@
  * point into raw. Loading fetches every group version concurrently.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,8 @@ static int mkdirs(char *path)
 	return 0;
 }
 
+static atomic_uint cache_seq;
+
 static void cache_save(struct kube_client *c, json_t *raw)
 {
 	char *f = cache_file(c), *tmp;
@@ -234,7 +237,10 @@ static void cache_save(struct kube_client *c, json_t *raw)
 
 	if (!f)
 		return;
-	tmp = xasprintf("%s.%ld.tmp", f, (long)getpid());
+	/* clients of one process may save at once (pkg/deploy runs apps in
+	 * threads): the counter keeps their temporary files apart */
+	tmp = xasprintf("%s.%ld.%u.tmp", f, (long)getpid(),
+			atomic_fetch_add(&cache_seq, 1u));
 	doc = json_pack("{s:i, s:s, s:I, s:O, s:O}", "format", CACHE_FORMAT,
 			"server", c->cfg->server, "fetchedAt",
 			(json_int_t)time(NULL), "groups",

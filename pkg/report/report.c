@@ -33,6 +33,7 @@ struct report {
 	void *now_data;
 	pthread_mutex_t lock;
 	size_t runs_started;   /* app names prefix lines once there are two */
+	size_t runs_expected;  /* ...or from the start when told to expect so */
 	struct live **live;    /* the running phases, in start order */
 	size_t nr_live, alloc_live;
 	size_t drawn;          /* live lines on screen now */
@@ -83,6 +84,13 @@ void report_set_width(struct report *r, int columns)
 	r->columns = columns;
 }
 
+void report_set_runs(struct report *r, size_t runs)
+{
+	pthread_mutex_lock(&r->lock);
+	r->runs_expected = runs;
+	pthread_mutex_unlock(&r->lock);
+}
+
 void report_set_clock(struct report *r, double (*now)(void *data),
 		      void *data)
 {
@@ -116,6 +124,13 @@ static void add_elapsed(struct strbuf *sb, double s)
 		return;
 	}
 	strbuf_addf(sb, "%dm%02ds", (int)s / 60, (int)s % 60);
+}
+
+/* Do terminal lines name their app? Only when they could be told apart
+ * otherwise by no one: several runs. */
+static int names_apps(const struct report *r)
+{
+	return r->runs_started > 1 || r->runs_expected > 1;
 }
 
 static const char *color(const struct report *r, const char *code)
@@ -194,7 +209,7 @@ static void live_line(struct report *r, const struct live *l, double now,
 	double el = now - l->start;
 
 	strbuf_addf(sb, "  %s ", spin[(int)(el * 10) % 10]);
-	if (r->runs_started > 1)
+	if (names_apps(r))
 		strbuf_addf(sb, "%s ", l->run->app);
 	strbuf_addf(sb, "%-10s %zu/%zu  ", l->label, l->done, l->total);
 	add_elapsed(sb, el);
@@ -453,7 +468,7 @@ void report_phase_end(struct report_run *run, int ok)
 		strbuf_addf(&sb, "  %s%s%s ",
 			    color(r, ok ? C_GREEN : C_RED), ok ? "✓" : "✗",
 			    color(r, C_RESET));
-		if (r->runs_started > 1)
+		if (names_apps(r))
 			strbuf_addf(&sb, "%s ", run->app);
 		strbuf_addf(&sb, "%-10s %zu/%zu  ", l->label, l->done,
 			    l->total);
@@ -529,10 +544,60 @@ void report_error(struct report_run *run, const char *id, const char *message)
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "  %serror%s: ", color(r, C_RED),
 			    color(r, C_RESET));
-		if (r->runs_started > 1)
+		if (names_apps(r))
 			strbuf_addf(&sb, "%s: ", run->app);
 		strbuf_addf(&sb, "%s%s%s\n", id ? id : "", id ? ": " : "",
 			    message);
+		tty_print(r, sb.buf);
+		strbuf_release(&sb);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+void report_app_error(struct report *r, const char *app, const char *message)
+{
+	/* a run that never started: only its name is needed to format */
+	struct report_run run = { .r = r, .app = (char *)app };
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	if (r->format == REPORT_JSON) {
+		json_t *e = event(&run, "error");
+		json_object_set_new(e, "phase", json_null());
+		json_object_set_new(e, "id", json_null());
+		json_object_set_new(e, "message", json_string(message));
+		emit_event(&run, e);
+	} else if (r->format == REPORT_PLAIN) {
+		plain_line(&run, "error: %s", message);
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "  %serror%s: %s: %s\n", color(r, C_RED),
+			    color(r, C_RESET), app, message);
+		tty_print(r, sb.buf);
+		strbuf_release(&sb);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+void report_app_skipped(struct report *r, const char *app,
+			const char *reason)
+{
+	struct report_run run = { .r = r, .app = (char *)app };
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	if (r->format == REPORT_JSON) {
+		json_t *e = event(&run, "app.skipped");
+		json_object_set_new(e, "reason", json_string(reason));
+		emit_event(&run, e);
+	} else if (r->format == REPORT_PLAIN) {
+		plain_line(&run, "skipped: %s", reason);
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "  %s-%s %s: skipped: %s\n", color(r, C_RED),
+			    color(r, C_RESET), app, reason);
 		tty_print(r, sb.buf);
 		strbuf_release(&sb);
 	}

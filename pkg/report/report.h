@@ -34,7 +34,8 @@
  *                 (gantry-apply(1), "JSON EVENTS"): every event has
  *                 "version": 1, "time", "app" and "event", one of
  *                 run.started, phase.started, object.applied,
- *                 health.changed, phase.finished, error, summary.
+ *                 health.changed, phase.finished, error, summary,
+ *                 app.skipped.
  *
  * Nothing here knows Kubernetes: ids and messages arrive as text, and
  * callers keep Secret data out of them.
@@ -63,6 +64,10 @@ void report_tick(struct report *r);
 /* The terminal's width for REPORT_TTY (live lines are cut to it so that
  * they never wrap); 0 asks the terminal (default), else 80. */
 void report_set_width(struct report *r, int columns);
+/* How many runs (apps) this report will serve. With more than one, every
+ * line of REPORT_TTY names its app from the first run on (otherwise
+ * names appear once a second run has started). */
+void report_set_runs(struct report *r, size_t runs);
 /* Where the time comes from: now() returns seconds since the epoch.
  * Tests fix it to get exact output; NULL restores the system clock. */
 void report_set_clock(struct report *r, double (*now)(void *data),
@@ -105,6 +110,17 @@ void report_health(struct report_run *run, const char *id,
 /* An error; id may be NULL when it concerns no one object. */
 void report_error(struct report_run *run, const char *id,
 		  const char *message);
+
+/* Events of an app outside any run (before its run could start). r may
+ * be NULL. An app that could not be rendered or planned: REPORT_JSON an
+ * "error" event with phase and id null; REPORT_PLAIN "APP: error:
+ * MESSAGE"; REPORT_TTY "  error: APP: MESSAGE". */
+void report_app_error(struct report *r, const char *app, const char *message);
+/* An app not applied (a dependency not healthy, a stop): REPORT_JSON an
+ * "app.skipped" event with "reason"; REPORT_PLAIN "APP: skipped: REASON";
+ * REPORT_TTY "  - APP: skipped: REASON". */
+void report_app_skipped(struct report *r, const char *app,
+			const char *reason);
 
 struct report_item {
 	const char *id;

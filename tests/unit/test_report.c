@@ -5,6 +5,7 @@
  * moves to the start of the line n lines up, ESC[J erases below, ESC[K
  * to the end of the line.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,9 +226,147 @@ static void test_null(void)
 	report_free(NULL);
 }
 
+/* Events of apps outside their runs, in each format (report.h's
+ * words); with two runs expected, a terminal names the app from the
+ * first line of the first run. */
+static char *capture_apps(enum report_format f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct report *r = report_new(out, f, 0);
+	struct report_run *run;
+
+	report_set_clock(r, fake_now, NULL);
+	report_set_width(r, 80);
+	report_set_runs(r, 2);
+	now_value = T0;
+	report_app_error(r, "web", "apps/web/app.yaml:3:1: bad");
+	run = report_run_start(r, "db", NULL, 1, NULL);
+	report_phase_start(run, &(struct report_phase){ .name = "config",
+							.total = 1 });
+	report_phase_end(run, 1);
+	report_run_end(run, &(struct report_summary){ .outcome = "Succeeded",
+						      .created = 1 });
+	report_app_skipped(r, "api", "not applied: it depends on web, which "
+			   "failed");
+	report_app_error(NULL, "x", "nothing to report to");
+	report_app_skipped(NULL, "x", "nothing to report to");
+	report_free(r);
+	fclose(out);
+	return buf;
+}
+
+static void test_apps(void)
+{
+	char *got = capture_apps(REPORT_PLAIN);
+	t_str(got,
+	      "2026-01-02T03:04:05.000Z web: error: apps/web/app.yaml:3:1: "
+	      "bad\n"
+	      "2026-01-02T03:04:05.000Z db: apply started: 1 object, revision "
+	      "(none)\n"
+	      "2026-01-02T03:04:05.000Z db: phase config: started, 1 object\n"
+	      "2026-01-02T03:04:05.000Z db: phase config: done, 0/1 in 0.00s\n"
+	      "2026-01-02T03:04:05.000Z db: summary: Succeeded: 1 created, 0 "
+	      "updated, 0 unchanged, 0 deleted in 0.00s\n"
+	      "2026-01-02T03:04:05.000Z api: skipped: not applied: it depends "
+	      "on web, which failed\n",
+	      "plain: an app's error and skip outside a run");
+	free(got);
+	got = capture_apps(REPORT_JSON);
+	t_str(got,
+	      "{\"version\":1,\"time\":\"2026-01-02T03:04:05.000Z\",\"app\":"
+	      "\"web\",\"event\":\"error\",\"phase\":null,\"id\":null,"
+	      "\"message\":\"apps/web/app.yaml:3:1: bad\"}\n"
+	      "{\"version\":1,\"time\":\"2026-01-02T03:04:05.000Z\",\"app\":"
+	      "\"db\",\"event\":\"run.started\",\"revision\":null,"
+	      "\"objects\":1,\"dryRun\":null}\n"
+	      "{\"version\":1,\"time\":\"2026-01-02T03:04:05.000Z\",\"app\":"
+	      "\"db\",\"event\":\"phase.started\",\"phase\":\"config\","
+	      "\"hook\":null,\"wave\":0,\"total\":1}\n"
+	      "{\"version\":1,\"time\":\"2026-01-02T03:04:05.000Z\",\"app\":"
+	      "\"db\",\"event\":\"phase.finished\",\"phase\":\"config\","
+	      "\"hook\":null,\"wave\":0,\"ok\":true,\"done\":0,\"total\":1,"
+	      "\"seconds\":0}\n"
+	      "{\"version\":1,\"time\":\"2026-01-02T03:04:05.000Z\",\"app\":"
+	      "\"db\",\"event\":\"summary\",\"outcome\":\"Succeeded\","
+	      "\"created\":1,\"updated\":0,\"unchanged\":0,\"deleted\":0,"
+	      "\"unhealthy\":[],\"notDone\":[],\"seconds\":0}\n"
+	      "{\"version\":1,\"time\":\"2026-01-02T03:04:05.000Z\",\"app\":"
+	      "\"api\",\"event\":\"app.skipped\",\"reason\":\"not applied: "
+	      "it depends on web, which failed\"}\n",
+	      "JSON: an error event without phase or id, an app.skipped event");
+	free(got);
+	got = capture_apps(REPORT_TTY);
+	t_str(got,
+	      "  error: web: apps/web/app.yaml:3:1: bad\n"
+	      "Applying db: 1 object, revision (none)\n"
+	      "  \u280b db config     0/1  0.0s\033[K\n"
+	      "\033[1F\033[J  \u2713 db config     0/1  0.0s\n"
+	      "\u2713 db: Succeeded: 1 created, 0 updated, 0 unchanged, 0 "
+	      "deleted in 0.0s\n"
+	      "  - api: skipped: not applied: it depends on web, which failed\n",
+	      "terminal: app names from the first run when two are expected");
+	free(got);
+}
+
+/* Several runs from several threads on one report: every line whole. */
+static void *run_thread(void *arg)
+{
+	struct report *r = arg;
+	char app[32];
+
+	snprintf(app, sizeof(app), "app-%p", (void *)&app);
+	for (int k = 0; k < 50; k++) {
+		struct report_run *run = report_run_start(r, app, "rev", 2, NULL);
+		report_phase_start(run, &(struct report_phase){ .name = "config",
+								.total = 2 });
+		report_object(run, "ConfigMap/ns/a", "created", NULL);
+		report_phase_progress(run, 1, "ConfigMap/ns/b");
+		report_tick(r);
+		report_health(run, "ConfigMap/ns/b", "Progressing", "waiting");
+		report_phase_end(run, 1);
+		report_run_end(run, &(struct report_summary){
+					    .outcome = "Succeeded" });
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct report *r = report_new(out, REPORT_JSON, 0);
+	pthread_t th[4];
+	size_t lines = 0, whole = 0;
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, run_thread, r);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	report_free(r);
+	fclose(out);
+	for (char *p = buf, *eol; p && *p; p = eol + 1) {
+		eol = strchr(p, '\n');
+		if (!eol)
+			break;
+		json_t *e = json_loadb(p, (size_t)(eol - p), 0, NULL);
+		lines++;
+		whole += json_is_object(e);
+		json_decref(e);
+	}
+	/* 4 threads x 50 runs x 6 events */
+	t_int((long long)lines, 1200, "every event of 4 threads is a line");
+	t_int((long long)whole, 1200, "every line is one whole JSON event");
+	free(buf);
+}
+
 int main(void)
 {
 	mem_init();
+	test_apps();
+	test_threads();
 	test_plain();
 	test_json();
 	test_tty();
