@@ -20,6 +20,7 @@ int cmd_render(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_apps(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
@@ -27,6 +28,7 @@ extern const char render_usage[];
 extern const char plan_usage[];
 extern const char apply_usage[];
 extern const char apps_usage[];
+extern const char sync_usage[];
 extern const char version_usage[];
 extern const char help_usage[];
 

@@ -171,20 +171,24 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	}
 }
 
-/* "HOST:PORT", "[V6]:PORT" or ":PORT" (every interface) into a bound,
+/* "HOST:PORT", "[V6]:PORT", ":PORT" or "PORT" (loopback: serving every
+ * interface must be asked for, with 0.0.0.0 or [::]) into a bound,
  * listening socket. */
 static int listen_on(const char *spec, struct gerr *err)
 {
 	const char *colon = strrchr(spec, ':');
+	const char *port = colon ? colon + 1 : spec;
 	struct addrinfo hints, *ai = NULL;
 	char *host;
 	int fd, one = 1, rc;
 
-	if (!colon || !colon[1])
+	if (!*port || strspn(port, "0123456789") != strlen(port))
 		return gerr_setc(err, GERR_INPUT,
 				 "--listen %s: give HOST:PORT "
 				 "(127.0.0.1:9090)", spec);
-	if (spec[0] == '[' && colon > spec && colon[-1] == ']')
+	if (!colon || colon == spec)
+		host = xstrdup("127.0.0.1");
+	else if (spec[0] == '[' && colon[-1] == ']')
 		host = xstrndup(spec + 1, (size_t)(colon - spec - 2));
 	else
 		host = xstrndup(spec, (size_t)(colon - spec));
@@ -192,7 +196,7 @@ static int listen_on(const char *spec, struct gerr *err)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &ai);
+	rc = getaddrinfo(host, port, &hints, &ai);
 	free(host);
 	if (rc)
 		return gerr_setc(err, GERR_INPUT, "--listen %s: %s", spec,

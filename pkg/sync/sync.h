@@ -220,8 +220,9 @@ void sync_metrics(struct sync_loop *l, struct strbuf *out);
 struct sync_http;
 
 /*
- * Serve the loop on listen ("HOST:PORT"; "[::1]:PORT" for IPv6; port 0
- * picks a free one), in a thread of libmicrohttpd's:
+ * Serve the loop on listen ("HOST:PORT"; "[::1]:PORT" for IPv6; "PORT"
+ * or ":PORT" for 127.0.0.1; port 0 picks a free one), in a thread of
+ * libmicrohttpd's:
  *   GET  /healthz     200 "ok" while alive, else 503
  *   GET  /readyz      200 "ok" once ready, else 503
  *   GET  /status      the status JSON
