@@ -586,8 +586,9 @@ static void check_apps(struct sync_loop *l, int initial, char ***apply,
 			 v[i].changes == 1 ? "" : "s", id,
 			 l->o.no_self_heal ? " (self-heal is off)"
 					   : "; applying again");
+		/* out of sync until the apply below ends */
+		a->state = ST_OUT_OF_SYNC;
 		if (l->o.no_self_heal) {
-			a->state = ST_OUT_OF_SYNC;
 			a->drifted = 1;
 			continue;
 		}
@@ -658,6 +659,8 @@ static char **plan_commit(struct sync_loop *l, size_t *n, int **corr)
 			free(key);
 			if (again)
 				continue; /* would fail alike: backoff */
+		} else {
+			a->state = ST_OUT_OF_SYNC;
 		}
 		apply[(*n)++] = xstrdup(a->name);
 	}
