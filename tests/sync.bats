@@ -460,3 +460,38 @@ Run 'gantry sync --help' for usage."
 	assert_failure
 	assert_output --partial "no app named nosuchapp (apps: api, web)"
 }
+
+@test "sync: deploy/ runs gantry sync in a cluster: applied by gantry, probes on /healthz and /readyz" {
+	local deploy=$BATS_TEST_DIRNAME/../deploy
+	run gantry apply --app gantry-sync --prune "$deploy"
+	assert_success
+	local d=/apis/apps/v1/namespaces/gantry-system/deployments/gantry-sync
+	run live "$d" '.spec.template.spec.containers[0] |
+		.livenessProbe.httpGet.path, .readinessProbe.httpGet.path,
+		(.ports[0] | "\(.name) \(.containerPort)")'
+	assert_output "/healthz
+/readyz
+http 9090"
+	assert_equal "$(live "$d" .spec.template.spec.serviceAccountName)" gantry-sync
+	assert_equal "$(live /api/v1/namespaces/gantry-system/services/gantry-sync '.spec.ports[0].targetPort')" http
+	assert_equal "$(live /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/gantry-sync '.subjects[0] | "\(.namespace)/\(.name)"')" gantry-system/gantry-sync
+	# every option the Deployment gives is one gantry sync takes, and
+	# every variable comes from the ConfigMap
+	local args
+	args=$(live "$d" '.spec.template.spec.containers[0].args[1:][]' |
+		sed 's/=.*//')
+	for a in $args; do
+		gantry sync --help | grep -qF -- "$a " ||
+			{ echo "gantry sync has no $a"; return 1; }
+	done
+	run live "$d" '.spec.template.spec.containers[0].env[] |
+		select(.valueFrom) | .valueFrom.configMapKeyRef.key' 
+	local keys
+	keys=$(live /api/v1/namespaces/gantry-system/configmaps/gantry-sync '.data | keys[]' | sort)
+	assert_equal "$(sort <<<"$output")" "$keys"
+	# the API server's own validation agrees
+	if command -v kubectl >/dev/null; then
+		run kubectl apply --dry-run=server -f "$deploy"
+		assert_success
+	fi
+}

@@ -243,8 +243,9 @@ const char *sync_http_url(const struct sync_http *h);
 void sync_http_stop(struct sync_http *h);
 
 /*
- * Is header ("sha256=<64 hex digits>", as GitHub, Gitea and GitLab-style
- * forges send X-Hub-Signature-256) the HMAC-SHA256 of body under secret?
+ * Is header ("sha256=<64 hex digits>", as GitHub and the forges that
+ * follow it send X-Hub-Signature-256) the HMAC-SHA256 of body under
+ * secret?
  * Compared in constant time. 1 yes, 0 no (malformed included).
  */
 int sync_webhook_valid(const char *secret, const void *body, size_t len,
