@@ -438,6 +438,15 @@ $(head_commit)"
 	assert_equal "$stopped" 0
 }
 
+@test "sync: credentials in the repository URL never show" {
+	run_split gantry sync --repo "http://bob:hunter22@127.0.0.1:9/x.git" \
+		--once --listen 127.0.0.1:0
+	assert_failure
+	[[ "$output" == *"following the default branch of http://127.0.0.1:9/x.git"* ]]
+	[[ "$output" == *"fetch failed: "* ]]
+	[[ "$output$stderr" != *hunter22* ]]
+}
+
 @test "sync: bad arguments" {
 	run_split gantry sync
 	assert_failure

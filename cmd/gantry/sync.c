@@ -592,7 +592,7 @@ int cmd_sync(int argc, char **argv)
 				.apply = op_apply, .reload = op_reload };
 	struct gerr err = GERR_INIT;
 	struct sync_loop *l = NULL;
-	char *secret = NULL;
+	char *secret = NULL, *shown = NULL;
 	int rc;
 
 	kube_client_opts_init(&a.client);
@@ -604,7 +604,9 @@ int cmd_sync(int argc, char **argv)
 	}
 	if (a.secret_file && !(secret = read_secret(a.secret_file, &err)))
 		goto fail;
-	a.so.repo = a.repo;
+	/* shown in the log, the status and the metrics: no credentials */
+	shown = source_display_name(a.repo);
+	a.so.repo = shown;
 	a.so.branch = a.branch;
 	a.so.log = stdout;
 	a.so.json = !strcmp(a.output, "json");
@@ -630,6 +632,7 @@ out:
 	source_free(x.src);
 	free(x.commit);
 	free(secret);
+	free(shown);
 	gerr_clear(&err);
 	return rc;
 }
