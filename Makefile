@@ -3,7 +3,7 @@
 #   make            build build/gantry
 #   make test       install missing dependencies, build, run every test
 #   make asan       the same tests under AddressSanitizer/UBSan (build/asan)
-#   make demo       the main job, on the example repository
+#   make demo       the main job, on the example repository (make demo-stop)
 #   make install    see install.sh (PREFIX=/usr/local)
 
 VERSION := 0.1.0
@@ -44,7 +44,7 @@ LIB_OBJS := $(PKG_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SUPPORT_OBJS := $(UNIT_SUPPORT:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan check-deps run-tests demo install clean bench
+.PHONY: all test asan check-deps run-tests demo demo-stop install clean bench
 .DEFAULT_GOAL := all
 # unit test objects are intermediate files to make; keep them
 .SECONDARY:
@@ -93,10 +93,14 @@ asan: check-deps
 	@BUILD=build/asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
-# For now the main job is rendering the example repository's manifests.
+# The main job: the five systems of testdata/repo deployed to kubesim,
+# which keeps running (demo.sh).
 demo: check-deps
-	@$(MAKE) --no-print-directory $(BUILD)/gantry
-	$(BUILD)/gantry render testdata/example
+	@$(MAKE) --no-print-directory $(BUILD)/gantry $(BUILD)/kubesim
+	@BUILD=$(BUILD) ./demo.sh start
+
+demo-stop:
+	@BUILD=$(BUILD) ./demo.sh stop
 
 bench: all
 	@for b in bench/*.sh; do echo "== $$b"; BUILD=$(BUILD) $$b || exit 1; done

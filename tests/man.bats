@@ -99,6 +99,10 @@ check_agreement() {
 	check_agreement "$MAN/gantry-apps.1" apps --help
 }
 
+@test "man: gantry-status.1 and gantry status --help agree" {
+	check_agreement "$MAN/gantry-status.1" status --help
+}
+
 # The fields gantry knows at one place of gantry.yaml or app.yaml: put an
 # unknown field "zz" there and read the list its error gives.
 known_fields() { # GANTRY_YAML APP_YAML

@@ -483,9 +483,10 @@ Run 'gantry plan --help' for usage."
 	run_split gantry plan --request-timeout soon app
 	assert_failure 1
 	[[ $stderr == "error: --request-timeout: "*"soon"* ]]
+	# no gantry.yaml here: neither apps nor paths
 	run_split gantry plan
 	assert_failure 1
-	assert_equal "$stderr" "error: no input: give manifest files or directories
+	assert_equal "$stderr" "error: no input: give app names (in a repository with a gantry.yaml), or manifest files or directories
 Run 'gantry plan --help' for usage."
 }
 

@@ -1,4 +1,4 @@
-/* gantry apply --app NAME [PATH...] */
+/* gantry apply [APP...] | gantry apply --app NAME PATH... */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,22 +8,34 @@
 
 #include "cmd/gantry/cmd.h"
 #include "pkg/apply/apply.h"
+#include "pkg/deploy/deploy.h"
 #include "pkg/diff/diff.h"
 #include "pkg/health/health.h"
 #include "pkg/kube/kube.h"
 #include "pkg/object/object.h"
 #include "pkg/report/report.h"
 #include "pkg/source/source.h"
+#include "pkg/spec/spec.h"
 #include "pkg/yaml/yaml.h"
 
 const char apply_usage[] =
-	"usage: gantry apply [options] --app NAME PATH...\n"
+	"usage: gantry apply [options] [APP...] [--env ENV] [--repo DIR|URL]\n"
+	"                    [--revision REV]\n"
+	"       gantry apply [options] --app NAME PATH...\n"
 	"       gantry apply [options] --app NAME --plan FILE\n"
 	"\n"
-	"Apply the manifests to the cluster as one app: in order (hooks,\n"
-	"waves, then namespaces, CRDs, RBAC, config, storage, network,\n"
-	"workloads, custom resources), each step's requests at once, each\n"
-	"wave waited for until healthy, showing every phase as it runs.\n"
+	"Apply the apps of a repository (a gantry.yaml; all apps when none is\n"
+	"named) for an environment: every app is rendered first, then each\n"
+	"is applied once the apps it depends on are applied and healthy,\n"
+	"independent apps at the same time. Each app uses its namespace,\n"
+	"kube context, rules and sync settings from its spec. With --revision\n"
+	"an older commit, this is the rollback.\n"
+	"\n"
+	"With --app, apply the manifests to the cluster as one app. Either\n"
+	"way, each app is applied in order (hooks, waves, then namespaces,\n"
+	"CRDs, RBAC, config, storage, network, workloads, custom resources),\n"
+	"each step's requests at once, each wave waited for until healthy,\n"
+	"showing every phase as it runs.\n"
 	"Objects are labelled gantry.dev/app=NAME and listed in the\n"
 	"inventory ConfigMap gantry-inventory-NAME. Inputs are read as\n"
 	"'gantry render' reads them; nothing is written before all of them\n"
@@ -31,7 +43,7 @@ const char apply_usage[] =
 	"\n"
 	"Options:\n"
 	"      --app NAME               the app the objects belong to\n"
-	"                               (required)\n"
+	"                               (manifest paths)\n"
 	"      --kubeconfig FILE        use this kubeconfig file only\n"
 	"      --context NAME           the kubeconfig context to use\n"
 	"  -n, --namespace NS           namespace of objects that name none,\n"
@@ -65,8 +77,22 @@ const char apply_usage[] =
 	"                               line per request)\n"
 	"  -h, --help                   show this help\n"
 	"\n"
-	"Exit status: 0 applied and healthy, 1 error (or interrupted),\n"
-	"3 applied but something is not healthy or the wait timed out.\n";
+	"App options:\n"
+	"      --env ENV                the environment (gantry.yaml): its\n"
+	"                               overlays, values and kube context\n"
+	"      --repo DIR|URL           the repository (default: the current\n"
+	"                               directory); a URL is cloned into\n"
+	"                               $XDG_CACHE_HOME/gantry/repos\n"
+	"      --revision REV           read this commit (branch, tag, commit,\n"
+	"                               HEAD~1) from git, not the working tree\n"
+	"      --ssh-key FILE           the private key for an ssh URL\n"
+	"      --parallel N             apps applied at once (4)\n"
+	"With apps, --prune, --timeout and --concurrency override every\n"
+	"app's sync settings, and --context its environment's context.\n"
+	"\n"
+	"Exit status: 0 applied and healthy, 1 error (or interrupted, or an\n"
+	"app not applied), 3 applied but something is not healthy or the wait\n"
+	"timed out.\n";
 
 struct apply_args {
 	struct kube_config_opts cfg;
@@ -74,7 +100,13 @@ struct apply_args {
 	struct apply_opts opts;
 	const char *output, *plan_file, *rules_file, *health_file;
 	int no_color, help;
+	struct repo_args ra;
+	int app_opts;           /* an app option was given */
+	int parallel;
+	int timeout_given;
 };
+
+enum { OPT_ENV = 256, OPT_REPO, OPT_REVISION, OPT_SSH_KEY, OPT_PARALLEL };
 
 static volatile sig_atomic_t stop_requested;
 static struct kube_client *signal_client;
@@ -110,6 +142,42 @@ static int duration_arg(const char *opt, const char *s, long *ms)
 	return rc;
 }
 
+/* Without --app: app names, unless the arguments are manifest paths
+ * (then --app is missing). */
+static int check_apps_args(int argc, char **argv, struct apply_args *a)
+{
+	int paths = repo_args_are_paths("apply", a->app_opts, argv + optind,
+					argc - optind);
+
+	if (paths < 0)
+		return 1;
+	if (optind < argc && paths)
+		return cmd_usage_error("apply",
+				       "--app NAME is required: the app the "
+				       "objects belong to (their label "
+				       "gantry.dev/app and inventory)");
+	if (optind >= argc && !a->app_opts && access("gantry.yaml", F_OK) < 0)
+		return cmd_usage_error("apply",
+				       "no input: give app names (in a "
+				       "repository with a gantry.yaml), or "
+				       "--app NAME and manifest files or "
+				       "directories");
+	if (a->plan_file)
+		return cmd_usage_error("apply",
+				       "--plan FILE needs --app NAME: a saved "
+				       "plan is one app's");
+	if (a->rules_file || a->health_file)
+		return cmd_usage_error("apply",
+				       "--diff-rules and --health-rules go with "
+				       "--app: an app's rules come from its "
+				       "spec");
+	if (a->cfg.namespace)
+		return cmd_usage_error("apply",
+				       "--namespace goes with --app: an app's "
+				       "namespace comes from its spec");
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct apply_args *a)
 {
 	static const struct option opts[] = {
@@ -132,12 +200,30 @@ static int parse_args(int argc, char **argv, struct apply_args *a)
 		{ "no-color", no_argument, NULL, 'N' },
 		{ "v", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "repo", required_argument, NULL, OPT_REPO },
+		{ "revision", required_argument, NULL, OPT_REVISION },
+		{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
+		{ "parallel", required_argument, NULL, OPT_PARALLEL },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:o:v:h", opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_ENV: a->ra.env = optarg; a->app_opts = 1; break;
+		case OPT_REPO: a->ra.repo = optarg; a->app_opts = 1; break;
+		case OPT_REVISION: a->ra.revision = optarg; a->app_opts = 1; break;
+		case OPT_SSH_KEY: a->ra.ssh_key = optarg; a->app_opts = 1; break;
+		case OPT_PARALLEL:
+			if (parse_int(optarg, 1, &a->parallel) < 0)
+				return cmd_usage_error("apply",
+						       "--parallel needs a "
+						       "number of at least 1, "
+						       "not '%s'",
+						       optarg);
+			a->app_opts = 1;
+			break;
 		case 'A': a->opts.app = optarg; break;
 		case 'K': a->cfg.kubeconfig = optarg; break;
 		case 'C': a->cfg.context = optarg; break;
@@ -165,6 +251,7 @@ static int parse_args(int argc, char **argv, struct apply_args *a)
 			if (duration_arg("--timeout", optarg,
 					 &a->opts.timeout_ms))
 				return 1;
+			a->timeout_given = 1;
 			break;
 		case 'd':
 			if (!strcmp(optarg, "client"))
@@ -216,10 +303,13 @@ static int parse_args(int argc, char **argv, struct apply_args *a)
 				       "json)",
 				       a->output);
 	if (!a->opts.app)
+		return check_apps_args(argc, argv, a);
+	if (a->app_opts)
 		return cmd_usage_error("apply",
-				       "--app NAME is required: the app the "
-				       "objects belong to (their label "
-				       "gantry.dev/app and inventory)");
+				       "--app NAME applies manifest paths; "
+				       "--env, --repo, --revision, --ssh-key "
+				       "and --parallel are for the apps of a "
+				       "repository");
 	if (a->plan_file && optind < argc)
 		return cmd_usage_error("apply",
 				       "give either --plan FILE or manifests, "
@@ -332,6 +422,78 @@ out:
 	return rc;
 }
 
+/* What went wrong with each app that was not applied, on stderr (the
+ * report showed it too, among the other apps' lines). */
+static void print_app_errors(const struct deploy_result *res)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (res->v[i].state != DEPLOY_APP_APPLIED)
+			fprintf(stderr, "error: %s: %s\n", res->v[i].app,
+				gerr_msg(&res->v[i].err));
+}
+
+static void print_warnings(struct strvec *warnings)
+{
+	for (size_t i = 0; i < warnings->nr; i++)
+		fprintf(stderr, "warning: %s\n", warnings->v[i]);
+	strvec_clear(warnings);
+}
+
+/* gantry apply [APP...]: the apps of a repository, through pkg/deploy. */
+static int apply_apps(struct apply_args *a, const char *const *names,
+		      size_t n)
+{
+	struct source *src = NULL;
+	struct spec_repo *spec = NULL;
+	struct deploy_opts o = DEPLOY_OPTS_INIT;
+	struct deploy_result res = DEPLOY_RESULT_INIT;
+	struct strvec warnings = STRVEC_INIT;
+	struct gerr err = GERR_INIT;
+	int rc;
+
+	if (repo_open(&a->ra, &src, &spec, &err) < 0)
+		goto fail;
+	o.src = src;
+	o.repo = spec;
+	o.env = a->ra.env;
+	o.apps = names;
+	o.napps = n;
+	o.cfg = a->cfg;
+	o.client = a->client;
+	o.prune = a->opts.prune ? 1 : -1;
+	/* --timeout 0 means no limit; without --timeout the spec decides */
+	o.timeout_ms = !a->timeout_given  ? 0
+		       : a->opts.timeout_ms ? a->opts.timeout_ms
+					    : -1;
+	o.concurrency = a->opts.concurrency;
+	o.dry_run = a->opts.dry_run;
+	o.no_wait = a->opts.no_wait;
+	o.force_conflicts = a->opts.force_conflicts;
+	o.replace_immutable = a->opts.replace_immutable;
+	o.parallel = a->parallel;
+	o.warnings = &warnings;
+	o.report = make_report(a);
+	o.stop = &stop_requested;
+	/* no client to wake: the apps' clients look at stop every 100 ms */
+	catch_signals();
+	rc = deploy_apply(&o, &res, &err);
+	print_warnings(&warnings);
+	if (rc < 0)
+		goto fail;
+	print_app_errors(&res);
+	rc = deploy_exit_code(&res);
+	goto out;
+fail:
+	rc = cmd_fail(&err);
+out:
+	report_free(o.report);
+	deploy_result_clear(&res);
+	gerr_clear(&err);
+	spec_free(spec);
+	source_free(src);
+	return rc;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	struct apply_args a = { .output = "text" };
@@ -353,6 +515,9 @@ int cmd_apply(int argc, char **argv)
 		fputs(apply_usage, stdout);
 		return 0;
 	}
+	if (!a.opts.app)
+		return apply_apps(&a, (const char *const *)argv + optind,
+				  (size_t)(argc - optind));
 
 	/* everything local first: bad input never reaches a cluster */
 	if ((!a.plan_file &&

@@ -20,6 +20,7 @@ int cmd_render(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_apps(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
@@ -28,6 +29,7 @@ extern const char render_usage[];
 extern const char plan_usage[];
 extern const char apply_usage[];
 extern const char apps_usage[];
+extern const char status_usage[];
 extern const char sync_usage[];
 extern const char version_usage[];
 extern const char help_usage[];
@@ -56,5 +58,14 @@ int repo_open(const struct repo_args *ra, struct source **src,
 int repo_render(const struct repo_args *ra, const struct source *src,
 		const struct spec_repo *spec, const char *const *names,
 		size_t n, struct obj_list *out, struct gerr *err);
+/* Are the arguments manifest paths rather than app names? Paths keep
+ * their meaning when no app option is given and every argument is a path
+ * (it exists, holds a '/' or a '.', or is '-'). 1 paths (also for no
+ * argument), 0 apps, -1 a mix (reported as a usage error of cmd). */
+int repo_args_are_paths(const char *cmd, int app_opts, char **args, int n);
+/* A revision as commands print it: a commit's first 12 hex digits (and
+ * "-dirty" when it has it), anything else whole, NULL as "(none)". Writes
+ * into buf and returns it. */
+const char *repo_short_revision(const char *rev, char *buf, size_t n);
 
 #endif

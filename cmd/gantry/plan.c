@@ -1,4 +1,4 @@
-/* gantry plan [PATH...] */
+/* gantry plan [APP...] | gantry plan PATH... */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,16 +8,26 @@
 #include "cmd/gantry/cmd.h"
 #include "pkg/apply/apply.h"
 #include "pkg/base/strbuf.h"
+#include "pkg/deploy/deploy.h"
 #include "pkg/diff/diff.h"
 #include "pkg/kube/kube.h"
 #include "pkg/object/object.h"
 #include "pkg/source/source.h"
+#include "pkg/spec/spec.h"
 #include "pkg/yaml/yaml.h"
 
 const char plan_usage[] =
-	"usage: gantry plan [options] PATH...\n"
+	"usage: gantry plan [options] [APP...] [--env ENV] [--repo DIR|URL]\n"
+	"                   [--revision REV]\n"
+	"       gantry plan [options] PATH...\n"
 	"\n"
-	"Show what applying the manifests would change in the cluster: each\n"
+	"Show what applying the apps of a repository (a gantry.yaml; all apps\n"
+	"when none is named) would change, app by app, each against its own\n"
+	"context and namespace, prunes included when the app prunes; and\n"
+	"which revision the cluster runs now (from each app's inventory). The\n"
+	"plan of an older --revision is what the rollback reverts.\n"
+	"\n"
+	"For paths, show what applying the manifests would change: each\n"
 	"object's live state is read and compared with a three-way merge, as\n"
 	"kubectl apply merges (fields removed since the last apply are\n"
 	"removed; fields only the cluster set are kept). Inputs are read as\n"
@@ -43,6 +53,18 @@ const char plan_usage[] =
 	"                               line per request)\n"
 	"  -h, --help                   show this help\n"
 	"\n"
+	"App options:\n"
+	"      --env ENV                the environment (gantry.yaml): its\n"
+	"                               overlays, values and kube context\n"
+	"      --repo DIR|URL           the repository (default: the current\n"
+	"                               directory); a URL is cloned into\n"
+	"                               $XDG_CACHE_HOME/gantry/repos\n"
+	"      --revision REV           read this commit (branch, tag, commit,\n"
+	"                               HEAD~1) from git, not the working tree\n"
+	"      --ssh-key FILE           the private key for an ssh URL\n"
+	"With apps, --prune plans prunes for every app, and --context wins\n"
+	"over the environment's context.\n"
+	"\n"
 	"Exit status: 0 done (and no changes with --detailed-exitcode),\n"
 	"1 error, 2 changes with --detailed-exitcode.\n";
 
@@ -51,7 +73,12 @@ struct plan_args {
 	struct kube_client_opts client;
 	const char *output, *out_file, *rules_file, *app;
 	int no_color, detailed, help, prune;
+	struct repo_args ra;
+	int app_opts;   /* an app option was given */
+	int apps;       /* the arguments are app names */
 };
+
+enum { OPT_ENV = 256, OPT_REPO, OPT_REVISION, OPT_SSH_KEY };
 
 static int parse_int(const char *s, int min, int *out)
 {
@@ -62,6 +89,8 @@ static int parse_int(const char *s, int min, int *out)
 	*out = (int)v;
 	return 0;
 }
+
+static int check_paths_args(int argc, struct plan_args *a);
 
 static int parse_args(int argc, char **argv, struct plan_args *a)
 {
@@ -80,6 +109,10 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 		{ "prune", no_argument, NULL, 'P' },
 		{ "v", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "repo", required_argument, NULL, OPT_REPO },
+		{ "revision", required_argument, NULL, OPT_REVISION },
+		{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gerr err = GERR_INIT;
@@ -87,6 +120,10 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 
 	while ((c = getopt_long(argc, argv, "n:o:v:h", opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_ENV: a->ra.env = optarg; a->app_opts = 1; break;
+		case OPT_REPO: a->ra.repo = optarg; a->app_opts = 1; break;
+		case OPT_REVISION: a->ra.revision = optarg; a->app_opts = 1; break;
+		case OPT_SSH_KEY: a->ra.ssh_key = optarg; a->app_opts = 1; break;
 		case 'K': a->cfg.kubeconfig = optarg; break;
 		case 'C': a->cfg.context = optarg; break;
 		case 'n': a->cfg.namespace = optarg; break;
@@ -137,6 +174,43 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 				       "unknown output format '%s' (use text or "
 				       "json)",
 				       a->output);
+	if (a->app)
+		return check_paths_args(argc, a);
+	int paths = repo_args_are_paths("plan", a->app_opts, argv + optind,
+					argc - optind);
+	if (paths < 0)
+		return 1;
+	if (optind >= argc && !a->app_opts && access("gantry.yaml", F_OK) < 0)
+		return cmd_usage_error("plan",
+				       "no input: give app names (in a "
+				       "repository with a gantry.yaml), or "
+				       "manifest files or directories");
+	a->apps = !paths || optind >= argc;
+	if (!a->apps)
+		return check_paths_args(argc, a);
+	if (a->out_file)
+		return cmd_usage_error("plan",
+				       "--out saves one app's plan: use --app "
+				       "NAME with manifest paths");
+	if (a->rules_file)
+		return cmd_usage_error("plan",
+				       "--diff-rules goes with manifest paths: "
+				       "an app's rules come from its spec");
+	if (a->cfg.namespace)
+		return cmd_usage_error("plan",
+				       "--namespace goes with manifest paths: "
+				       "an app's namespace comes from its spec");
+	return 0;
+}
+
+/* The checks of the paths form. */
+static int check_paths_args(int argc, struct plan_args *a)
+{
+	if (a->app_opts)
+		return cmd_usage_error("plan",
+				       "--env, --repo, --revision and --ssh-key "
+				       "are for the apps of a repository, not "
+				       "manifest paths");
 	if (optind >= argc)
 		return cmd_usage_error("plan",
 				       "no input: give manifest files or "
@@ -177,6 +251,146 @@ static int use_color(const struct plan_args *a)
 	return !a->no_color && !(nc && *nc) && isatty(STDOUT_FILENO);
 }
 
+/* "App web (namespace shop, context prod): revision A -> B": where the
+ * app goes, and which revision the cluster runs against the one
+ * planned. */
+static void app_header(const struct deploy_app_result *r, struct strbuf *out)
+{
+	char live[64], now[64];
+
+	repo_short_revision(r->live_revision, live, sizeof(live));
+	repo_short_revision(r->revision, now, sizeof(now));
+	strbuf_addf(out, "App %s (namespace %s, context %s): ", r->app,
+		    r->namespace, r->context ? r->context : "(none)");
+	if (!r->live_revision)
+		strbuf_addf(out, "not applied yet%s%s\n",
+			    r->revision ? ", revision " : "",
+			    r->revision ? now : "");
+	else if (!r->revision)
+		strbuf_addf(out, "applied revision %s\n", live);
+	else if (!strcmp(r->live_revision, r->revision))
+		strbuf_addf(out, "revision %s\n", now);
+	else
+		strbuf_addf(out, "revision %s -> %s\n", live, now);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static void write_apps_json(const struct deploy_result *res,
+			    struct strbuf *out)
+{
+	json_t *doc = json_object(), *apps = json_array();
+
+	json_object_set_new(doc, "kind", json_string("AppPlans"));
+	json_object_set_new(doc, "version", json_integer(1));
+	for (size_t i = 0; i < res->n; i++) {
+		const struct deploy_app_result *r = &res->v[i];
+		int ok = r->state == DEPLOY_APP_APPLIED;
+		json_t *o = json_object();
+		json_object_set_new(o, "app", json_string(r->app));
+		json_object_set_new(o, "namespace", str_or_null(r->namespace));
+		json_object_set_new(o, "context", str_or_null(r->context));
+		json_object_set_new(o, "liveRevision",
+				    str_or_null(r->live_revision));
+		json_object_set_new(o, "revision", str_or_null(r->revision));
+		json_object_set_new(o, "error",
+				    ok ? json_null()
+				       : json_string(gerr_msg(&r->err)));
+		json_object_set_new(o, "plan",
+				    ok ? diff_set_to_json(&r->plan)
+				       : json_null());
+		json_array_append_new(apps, o);
+	}
+	json_object_set_new(doc, "apps", apps);
+	yaml_write_json(out, doc, YAML_JSON_PRETTY);
+	strbuf_addch(out, '\n');
+	json_decref(doc);
+}
+
+static void write_apps_text(const struct deploy_result *res, unsigned flags,
+			    struct strbuf *out)
+{
+	size_t total[DIFF_NR_ACTIONS] = { 0 }, planned = 0;
+
+	for (size_t i = 0; i < res->n; i++) {
+		const struct deploy_app_result *r = &res->v[i];
+		if (r->state != DEPLOY_APP_APPLIED)
+			continue;
+		app_header(r, out);
+		diff_write_text(&r->plan, flags, out);
+		strbuf_addch(out, '\n');
+		for (int k = 0; k < DIFF_NR_ACTIONS; k++)
+			total[k] += r->plan.count[k];
+		planned++;
+	}
+	if (planned > 1)
+		strbuf_addf(out,
+			    "Total: %zu to create, %zu to update, %zu to "
+			    "delete, %zu unchanged, in %zu apps.\n",
+			    total[DIFF_CREATE], total[DIFF_UPDATE],
+			    total[DIFF_DELETE], total[DIFF_UNCHANGED], planned);
+}
+
+/* gantry plan [APP...]: every app against its cluster, through
+ * pkg/deploy (as gantry apply will apply them). */
+static int plan_apps(struct plan_args *a, const char *const *names, size_t n)
+{
+	struct source *src = NULL;
+	struct spec_repo *spec = NULL;
+	struct deploy_opts o = DEPLOY_OPTS_INIT;
+	struct deploy_result res = DEPLOY_RESULT_INIT;
+	struct strvec warnings = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT;
+	struct gerr err = GERR_INIT;
+	int rc, changes = 0, failed = 0;
+
+	if (repo_open(&a->ra, &src, &spec, &err) < 0)
+		goto fail;
+	o.src = src;
+	o.repo = spec;
+	o.env = a->ra.env;
+	o.apps = names;
+	o.napps = n;
+	o.cfg = a->cfg;
+	o.client = a->client;
+	o.prune = a->prune ? 1 : -1;
+	o.warnings = &warnings;
+	rc = deploy_plan(&o, &res, &err);
+	for (size_t i = 0; i < warnings.nr; i++)
+		fprintf(stderr, "warning: %s\n", warnings.v[i]);
+	if (rc < 0)
+		goto fail;
+	if (!strcmp(a->output, "json"))
+		write_apps_json(&res, &out);
+	else
+		write_apps_text(&res, use_color(a) ? DIFF_COLOR : 0, &out);
+	if (cmd_write_stdout(out.buf, out.len, &err) < 0)
+		goto fail;
+	for (size_t i = 0; i < res.n; i++) {
+		if (res.v[i].state != DEPLOY_APP_APPLIED) {
+			fprintf(stderr, "error: %s: %s\n", res.v[i].app,
+				gerr_msg(&res.v[i].err));
+			failed = 1;
+		}
+		changes += diff_set_changes(&res.v[i].plan) > 0;
+	}
+	rc = failed ? 1 : a->detailed && changes ? 2 : 0;
+	goto out;
+fail:
+	rc = cmd_fail(&err);
+out:
+	strvec_clear(&warnings);
+	strbuf_release(&out);
+	deploy_result_clear(&res);
+	gerr_clear(&err);
+	spec_free(spec);
+	source_free(src);
+	return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	struct plan_args a = { .output = "text" };
@@ -196,6 +410,9 @@ int cmd_plan(int argc, char **argv)
 		fputs(plan_usage, stdout);
 		return 0;
 	}
+	if (a.apps)
+		return plan_apps(&a, (const char *const *)argv + optind,
+				 (size_t)(argc - optind));
 
 	/* everything local first: bad input never reaches a cluster */
 	if (obj_list_load_paths(&objs, (const char *const *)argv + optind,

@@ -250,39 +250,6 @@ out:
 	return rc;
 }
 
-/* Is this argument a path rather than an app name? It exists, or it could
- * not be an app's name (a DNS label has no '/' or '.'), or it is '-'. */
-static int is_path_arg(const char *a)
-{
-	return !strcmp(a, "-") || strchr(a, '/') || strchr(a, '.') ||
-	       access(a, F_OK) == 0;
-}
-
-/* Paths keep their meaning when no app option is given and every argument
- * is a path (is_path_arg). 1 paths, 0 apps, -1 a mix (reported). */
-static int args_are_paths(int app_opts, char **args, int n)
-{
-	int paths = 0;
-	const char *a_path = NULL, *a_name = NULL;
-	if (app_opts)
-		return 0;
-	for (int i = 0; i < n; i++) {
-		if (is_path_arg(args[i]))
-			paths++, a_path = args[i];
-		else
-			a_name = args[i];
-	}
-	if (paths && paths < n) {
-		cmd_usage_error("render",
-				"%s is a path and %s is not: give manifest "
-				"paths, or app names (with --repo DIR for "
-				"apps whose names are also paths here)",
-				a_path, a_name);
-		return -1;
-	}
-	return paths == n;
-}
-
 int cmd_render(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -455,7 +422,8 @@ int cmd_render(int argc, char **argv)
 				     "manifest files or directories");
 		goto out;
 	}
-	int paths = args_are_paths(app_opts, argv + optind, argc - optind);
+	int paths = repo_args_are_paths("render", app_opts, argv + optind,
+					 argc - optind);
 	if (paths < 0)
 		goto out;
 	if (!paths || optind >= argc) {

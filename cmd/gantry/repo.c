@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/gantry/cmd.h"
 #include "pkg/app/app.h"
@@ -62,4 +63,48 @@ out:
 	app_scope_free(o.scope);
 	spec_order_clear(&order);
 	return rc;
+}
+
+/* Is this argument a path rather than an app name? It exists, or it could
+ * not be an app's name (a DNS label has no '/' or '.'), or it is '-'. */
+static int is_path_arg(const char *a)
+{
+	return !strcmp(a, "-") || strchr(a, '/') || strchr(a, '.') ||
+	       access(a, F_OK) == 0;
+}
+
+int repo_args_are_paths(const char *cmd, int app_opts, char **args, int n)
+{
+	int paths = 0;
+	const char *a_path = NULL, *a_name = NULL;
+	if (app_opts)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		if (is_path_arg(args[i]))
+			paths++, a_path = args[i];
+		else
+			a_name = args[i];
+	}
+	if (paths && paths < n) {
+		cmd_usage_error(cmd,
+				"%s is a path and %s is not: give manifest "
+				"paths, or app names (with --repo DIR for "
+				"apps whose names are also paths here)",
+				a_path, a_name);
+		return -1;
+	}
+	return paths == n;
+}
+
+const char *repo_short_revision(const char *rev, char *buf, size_t n)
+{
+	size_t hex = rev ? strspn(rev, "0123456789abcdef") : 0;
+
+	if (!rev)
+		snprintf(buf, n, "(none)");
+	else if (hex == 40)
+		snprintf(buf, n, "%.12s%s", rev, rev + 40);
+	else
+		snprintf(buf, n, "%s", rev);
+	return buf;
 }

@@ -206,10 +206,8 @@ static int make_client(struct job *j)
 	if (!co.context)
 		co.context = spec_app_context(o->repo, j->app, o->env);
 	cfg = kube_config_load(&co, j->err);
-	if (!cfg || !(j->client = kube_client_new(cfg, &o->client, j->err))) {
-		gerr_prefix(j->err, "app %s", j->app->name);
+	if (!cfg || !(j->client = kube_client_new(cfg, &o->client, j->err)))
 		return -1;
-	}
 	return 0;
 }
 
@@ -284,8 +282,12 @@ static int prepare(struct deploy *d, struct gerr *err)
 		if (j->failed)
 			continue;
 		if (make_client(j) < 0) {
-			if (!d->independent)
+			/* alone, a kubeconfig's message would not say
+			 * whose context it is */
+			if (!d->independent) {
+				gerr_prefix(j->err, "app %s", j->app->name);
 				rc = -1;
+			}
 			job_fail(j);
 		}
 		note_where(j);

@@ -144,7 +144,8 @@ int deploy_plan(const struct deploy_opts *o, struct deploy_result *out,
 
 /* Render, plan and apply (see ORDER). 0 when every app was attempted
  * (look at each result), -1 with err when nothing could start (render
- * error without opts.independent, bad kubeconfig...). */
+ * error without opts.independent, bad kubeconfig...); out is then empty
+ * (deploy_result_clear is still allowed). */
 int deploy_apply(const struct deploy_opts *o, struct deploy_result *out,
 		 struct gerr *err);
 
@@ -160,7 +161,7 @@ struct deploy_status {
 	char *revision, *applied_at, *outcome;  /* from inventory; NULL none */
 	int in_sync;                            /* plan has no change */
 	size_t changes;                         /* number of changes */
-	/* every rendered object, in apply order of the plan: id, health
+	/* every rendered object, in the order planned: id, health
 	 * (Missing when it does not exist), message; action is what a plan
 	 * would do to it */
 	struct apply_object *objects;
