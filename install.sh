@@ -21,6 +21,7 @@ usage: install.sh --deps
                     DIR/share/man/man1, man5   the man pages
                     DIR/share/gantry/templates the built-in charts
                     DIR/share/gantry/overlays  the built-in overlays
+                    DIR/share/gantry/deploy    gantry sync's in-cluster manifests
   --no-build      install what is already built instead of running make
   -h, --help      show this help
 
@@ -97,6 +98,7 @@ install_gantry() {
 	done
 	install_tree "$top/templates" "$prefix/share/gantry/templates"
 	install_tree "$top/overlays" "$prefix/share/gantry/overlays"
+	install_tree "$top/deploy" "$prefix/share/gantry/deploy"
 	echo "install.sh: installed gantry in $prefix"
 }
 

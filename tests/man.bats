@@ -60,6 +60,10 @@ check_agreement() {
 	check_agreement "$MAN/gantry-apply.1" apply --help
 }
 
+@test "man: gantry-sync.1 and gantry sync --help agree" {
+	check_agreement "$MAN/gantry-sync.1" sync --help
+}
+
 @test "man: the agreement check notices a missing option" {
 	# the check itself must be able to fail: a page without --output
 	sed 's/output/outp/g' "$MAN/gantry-render.1" > "$BATS_TEST_TMPDIR/broken.1"

@@ -21,6 +21,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_apps(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
@@ -29,6 +30,7 @@ extern const char plan_usage[];
 extern const char apply_usage[];
 extern const char apps_usage[];
 extern const char status_usage[];
+extern const char sync_usage[];
 extern const char version_usage[];
 extern const char help_usage[];
 

@@ -20,6 +20,8 @@ static const struct command commands[] = {
 	{ "apps", "list the apps of a repository", cmd_apps, apps_usage },
 	{ "status", "show what each app runs, in sync or not, and its health",
 	  cmd_status, status_usage },
+	{ "sync", "keep clusters equal to a git branch, correcting drift",
+	  cmd_sync, sync_usage },
 	{ "version", "print gantry's version", cmd_version, version_usage },
 	{ "help", "show help for gantry or one of its commands", cmd_help,
 	  help_usage },

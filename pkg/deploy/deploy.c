@@ -408,6 +408,11 @@ static void *job_thread(void *arg)
 	case JOB_APPLY: apply_job(j); break;
 	case JOB_STATUS: status_job(j); break;
 	}
+	/* its connections go with it: kept until every app is done, the
+	 * clients of a few hundred apps hold more connections than an API
+	 * server takes (kubesim's ~1,000 in gantry sync's bench) */
+	kube_client_free(j->client);
+	j->client = NULL;
 	pthread_mutex_lock(&d->lock);
 	j->state = JOB_DONE;
 	d->running--;

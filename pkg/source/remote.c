@@ -262,8 +262,11 @@ static int fetch(git_repository *repo, const char *url,
 		gerr_prefix(err, "fetching");
 		goto out;
 	}
-	if (git_remote_default_branch(&head, remote) < 0 ||
-	    git_repository_set_head(repo, head.ptr) < 0) {
+	/* HEAD matters only when no revision is named: a remote whose HEAD
+	 * names a branch it lacks (a bare repository pushed to without
+	 * "master") still serves every branch it has */
+	if ((git_remote_default_branch(&head, remote) < 0 ||
+	     git_repository_set_head(repo, head.ptr) < 0) && !o->revision) {
 		gerr_setc(err, GERR_INPUT,
 			  "%s: the remote has no default branch; name one "
 			  "with --revision", shown);

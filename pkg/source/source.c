@@ -114,6 +114,11 @@ int source_is_url(const char *repo)
 	       strchr(repo, '@') && strchr(repo, '@') < colon;
 }
 
+char *source_display_name(const char *repo)
+{
+	return sremote_redact(repo);
+}
+
 /* The root as shown: the name given, trailing slashes dropped. */
 static char *root_name(const char *dir)
 {

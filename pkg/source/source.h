@@ -80,6 +80,9 @@ void source_free(struct source *s);
 
 /* Is this string a URL (or scp-like address) rather than a directory? */
 int source_is_url(const char *repo);
+/* repo as it may be shown: a URL without its "user:password@" part
+ * (anything else as it is). Caller frees. */
+char *source_display_name(const char *repo);
 
 /* The root paths start with (see above). */
 const char *source_root(const struct source *s);
