@@ -228,6 +228,32 @@ head_commit() { git -C work rev-parse HEAD; }
 sync.err:0'
 }
 
+@test "sync: SIGHUP reads the webhook secret file again" {
+	echo first > secret
+	sync_start --interval 1h --drift-interval 0 --webhook-secret-file secret
+	eventually 10000 ready
+	hook() { # SECRET: the status of a call signed with it
+		local sig
+		sig=sha256=$(printf '{}' | openssl dgst -sha256 -hmac "$1" | sed 's/^.*= //')
+		curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' \
+			-H "X-Hub-Signature-256: $sig" "$SYNC_URL/hooks/git"
+	}
+	assert_equal "$(hook first)" 202
+	echo second > secret
+	kill -HUP "$SYNC_PID"
+	eventually 3000 in_log "sync: SIGHUP: reading the configuration again"
+	reloaded() { [ "$(hook second)" = 202 ]; }
+	eventually 3000 reloaded
+	assert_equal "$(hook first)" 403
+	# a bad one is refused and the last good one stays
+	: > secret
+	kill -HUP "$SYNC_PID"
+	eventually 3000 in_log "reload failed (the old configuration stays): secret: the webhook secret is empty"
+	assert_equal "$(hook second)" 202
+	run grep -c "second\|first" sync.out
+	assert_output 0
+}
+
 @test "sync: a change made with kubectl is reverted within the drift interval" {
 	require_kubectl
 	sync_start --interval 1s --drift-interval 1s
