@@ -46,6 +46,14 @@ long long ctl_ticks_since_change(struct sim *s, const json_t *obj)
 	return s->ticks - json_integer_value(json_object_get(st, "since"));
 }
 
+void ctl_wake_in(struct sim *s, long long n)
+{
+	long long due = s->ticks + (n > 0 ? n : 1);
+
+	if (!s->ctl_wake_tick || due < s->ctl_wake_tick)
+		s->ctl_wake_tick = due;
+}
+
 void ctl_now(struct strbuf *out)
 {
 	util_timestamp(out);
@@ -311,13 +319,12 @@ static void pod(struct sim *s, const struct rtype *t, json_t *p)
 
 	if (since < 1 || jpath(p, "metadata.deletionTimestamp"))
 		return;
+	/* a running pod stays as it is: no copy to find that out */
+	if (jstr(p, "status.phase") &&
+	    !strcmp(jstr(p, "status.phase"), "Running") && !fails)
+		return;
 	o = json_deep_copy(p);
 	st = jobj(o, "status");
-	if (jstr(st, "phase") && !strcmp(jstr(st, "phase"), "Running") &&
-	    !fails) {
-		json_decref(o);
-		return;
-	}
 	ctl_now(&now);
 	json_object_set_new(jobj(o, "spec"), "nodeName",
 			    json_string("kubesim-node"));
@@ -514,6 +521,33 @@ static void each(struct sim *s, const char *group, const char *res,
 	json_decref(all);
 }
 
+/*
+ * Whether this tick can be skipped. The controllers (and the garbage
+ * collector) are a function of the store and of the ticks since each
+ * object's generation was first seen, and their thresholds on those ticks
+ * are at most CTL_READY_TICKS, but for those a controller asks to be
+ * woken for (ctl_wake_in). So once CTL_READY_TICKS + 1 ticks have run
+ * since the last write, each of them writing nothing, further ticks
+ * would write nothing either until something is written or a wake-up is
+ * due. Skipping them keeps an idle kubesim idle however much it stores;
+ * scanning every object ten times a second while holding the lock made
+ * every request wait once it held a few thousand.
+ */
+static int controllers_quiet(struct sim *s)
+{
+	if (s->rv != s->ctl_seen_rv) {
+		s->ctl_seen_rv = s->rv;
+		s->ctl_last_write_tick = s->ticks;
+		return 0;
+	}
+	if (s->ctl_wake_tick && s->ticks >= s->ctl_wake_tick) {
+		/* the run re-asks for the wake-ups still ahead */
+		s->ctl_wake_tick = 0;
+		return 0;
+	}
+	return s->ticks - s->ctl_last_write_tick > CTL_READY_TICKS + 1;
+}
+
 void controllers_tick(struct sim *s)
 {
 	const struct rtype *nst = ctl_type(s, "", "namespaces");
@@ -522,6 +556,8 @@ void controllers_tick(struct sim *s)
 	json_t *all, *o;
 	size_t i;
 
+	if (controllers_quiet(s))
+		return;
 	each(s, "apps", "deployments", ctl_deployment);
 	each(s, "apps", "statefulsets", ctl_statefulset);
 	each(s, "apps", "daemonsets", ctl_daemonset);

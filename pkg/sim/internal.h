@@ -338,6 +338,10 @@ const struct rtype *ctl_type(struct sim *s, const char *group,
 json_t *ctl_state(struct sim *s, const json_t *obj);
 /* ticks since the controllers first saw the current generation */
 long long ctl_ticks_since_change(struct sim *s, const json_t *obj);
+/* A controller that will act in n ticks without anything being written
+ * first (a threshold other than CTL_READY_TICKS on the ticks since a
+ * change) asks to be run then: quiet ticks are skipped otherwise. */
+void ctl_wake_in(struct sim *s, long long n);
 void ctl_now(struct strbuf *out);
 /* set a condition, keeping lastTransitionTime while its status holds */
 void ctl_set_condition(json_t *status, const char *type, const char *st,
@@ -474,6 +478,13 @@ struct sim {
 	long long next_tick_ms;
 	long long ticks;
 	json_t *ctl;          /* controller memory: uid -> state */
+	/* when the controllers may skip a tick (controllers.c) */
+	uint64_t ctl_seen_rv;          /* s->rv when last looked at */
+	long long ctl_last_write_tick; /* the tick that saw it change */
+	long long ctl_wake_tick;       /* a controller's wake-up; 0: none */
+	/* nothing the garbage collector looks at changed since it last ran
+	 * (store.c clears it, gc.c sets it) */
+	int gc_clean;
 	struct crd_pending *crd_due;
 	size_t ncrd_due, acrd_due;
 

@@ -85,11 +85,30 @@ json_t *store_list(struct sim *s, const struct rtype *t, const char *ns)
 	return out;
 }
 
+static int same_field(json_t *a, json_t *b, const char *path)
+{
+	json_t *x = jpath(a, path), *y = jpath(b, path);
+
+	return x == y || (x && y && json_equal(x, y));
+}
+
+/* Does the change matter to the garbage collector: which objects exist,
+ * whom they name as owners, whether and how they are being deleted. */
+static int gc_relevant(json_t *obj, json_t *prev)
+{
+	return !prev || !same_field(obj, prev, "metadata.ownerReferences") ||
+	       !same_field(obj, prev, "metadata.deletionTimestamp") ||
+	       !same_field(obj, prev, "metadata.finalizers");
+}
+
 static void record(struct sim *s, const struct rtype *t, const char *type,
 		   json_t *obj, json_t *prev)
 {
 	struct event *ev;
 	struct strbuf gr = STRBUF_INIT;
+
+	if (!strcmp(type, "DELETED") || gc_relevant(obj, prev))
+		s->gc_clean = 0;
 
 	if (!s->events) {
 		s->ev_cap = s->cfg.watch_cache > 0 ? (size_t)s->cfg.watch_cache
