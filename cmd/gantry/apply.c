@@ -119,29 +119,6 @@ static void on_signal(int sig)
 		kube_wakeup(signal_client);
 }
 
-static int parse_int(const char *s, int min, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < min || v > 1000000)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int duration_arg(const char *opt, const char *s, long *ms)
-{
-	struct gerr err = GERR_INIT;
-	int rc = 0;
-
-	if (kube_parse_duration(s, ms, &err) < 0) {
-		rc = cmd_usage_error("apply", "%s: %s", opt, gerr_msg(&err));
-		gerr_clear(&err);
-	}
-	return rc;
-}
-
 /* Without --app: app names, unless the arguments are manifest paths
  * (then --app is missing). */
 static int check_apps_args(int argc, char **argv, struct apply_args *a)
@@ -216,7 +193,7 @@ static int parse_args(int argc, char **argv, struct apply_args *a)
 		case OPT_REVISION: a->ra.revision = optarg; a->app_opts = 1; break;
 		case OPT_SSH_KEY: a->ra.ssh_key = optarg; a->app_opts = 1; break;
 		case OPT_PARALLEL:
-			if (parse_int(optarg, 1, &a->parallel) < 0)
+			if (cmd_int_arg(optarg, 1, &a->parallel) < 0)
 				return cmd_usage_error("apply",
 						       "--parallel needs a "
 						       "number of at least 1, "
@@ -248,7 +225,7 @@ static int parse_args(int argc, char **argv, struct apply_args *a)
 						       optarg);
 			break;
 		case 't':
-			if (duration_arg("--timeout", optarg,
+			if (cmd_duration_arg("apply", "--timeout", optarg,
 					 &a->opts.timeout_ms))
 				return 1;
 			a->timeout_given = 1;
@@ -268,7 +245,7 @@ static int parse_args(int argc, char **argv, struct apply_args *a)
 						       optarg);
 			break;
 		case 'c':
-			if (parse_int(optarg, 1, &a->client.concurrency) < 0)
+			if (cmd_int_arg(optarg, 1, &a->client.concurrency) < 0)
 				return cmd_usage_error("apply",
 						       "--concurrency needs a "
 						       "number of at least 1, "
@@ -277,18 +254,14 @@ static int parse_args(int argc, char **argv, struct apply_args *a)
 			a->opts.concurrency = a->client.concurrency;
 			break;
 		case 'T':
-			if (duration_arg("--request-timeout", optarg,
+			if (cmd_duration_arg("apply", "--request-timeout", optarg,
 					 &a->client.request_timeout_ms))
 				return 1;
 			break;
 		case 'v':
-			/* kubectl's spelling -v=6 works too */
-			if (parse_int(optarg + (*optarg == '='), 0,
-				      &a->client.verbosity) < 0)
-				return cmd_usage_error("apply",
-						       "-v needs a level (0 to "
-						       "10), not '%s'",
-						       optarg);
+			if (cmd_verbosity_arg("apply", optarg,
+					      &a->client.verbosity))
+				return 1;
 			break;
 		case 'h':
 			a->help = 1;
@@ -297,11 +270,8 @@ static int parse_args(int argc, char **argv, struct apply_args *a)
 			return cmd_usage_error("apply", "bad option");
 		}
 	}
-	if (strcmp(a->output, "text") && strcmp(a->output, "json"))
-		return cmd_usage_error("apply",
-				       "unknown output format '%s' (use text or "
-				       "json)",
-				       a->output);
+	if (cmd_output_arg("apply", a->output))
+		return 1;
 	if (!a->opts.app)
 		return check_apps_args(argc, argv, a);
 	if (a->app_opts)

@@ -244,11 +244,8 @@ int cmd_apps(int argc, char **argv)
 			return cmd_usage_error("apps", "bad option");
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json"))
-		return cmd_usage_error("apps",
-				       "unknown output format '%s' (use text "
-				       "or json)",
-				       format);
+	if (cmd_output_arg("apps", format))
+		return 1;
 	if (optind < argc)
 		return cmd_usage_error("apps", "apps takes no arguments");
 	if (repo_open(&ra, &src, &spec, &err) < 0 ||

@@ -42,6 +42,18 @@ int cmd_fail(const struct gerr *err);
 /* "error: MSG\n" for a usage problem, plus a pointer to --help. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* args.c: option values parsed alike by every command. The _arg
+ * functions print the usage error and return 1 for a bad value, else 0. */
+/* A decimal integer from min to 1,000,000; -1 when it is not one (the
+ * caller words the error). */
+int cmd_int_arg(const char *s, int min, int *out);
+/* A Go duration ("30s", "5m") into milliseconds, for option opt. */
+int cmd_duration_arg(const char *cmd, const char *opt, const char *s,
+		     long *ms);
+/* -v LEVEL (or kubectl's -v=LEVEL), 0 to 10. */
+int cmd_verbosity_arg(const char *cmd, const char *s, int *level);
+/* -o text|json */
+int cmd_output_arg(const char *cmd, const char *format);
 /* Write all of buf to stdout; 0, or -1 with err set. */
 int cmd_write_stdout(const char *buf, size_t len, struct gerr *err);
 

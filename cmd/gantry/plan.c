@@ -80,16 +80,6 @@ struct plan_args {
 
 enum { OPT_ENV = 256, OPT_REPO, OPT_REVISION, OPT_SSH_KEY };
 
-static int parse_int(const char *s, int min, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < min || v > 1000000)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static int check_paths_args(int argc, struct plan_args *a);
 
 static int parse_args(int argc, char **argv, struct plan_args *a)
@@ -115,7 +105,6 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 		{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gerr err = GERR_INIT;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:o:v:h", opts, NULL)) != -1) {
@@ -135,7 +124,7 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 		case 'A': a->app = optarg; break;
 		case 'P': a->prune = 1; break;
 		case 'c':
-			if (parse_int(optarg, 1, &a->client.concurrency) < 0)
+			if (cmd_int_arg(optarg, 1, &a->client.concurrency) < 0)
 				return cmd_usage_error("plan",
 						       "--concurrency needs a "
 						       "number of at least 1, "
@@ -143,24 +132,14 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 						       optarg);
 			break;
 		case 'T':
-			if (kube_parse_duration(optarg,
-						&a->client.request_timeout_ms,
-						&err) < 0) {
-				int rc = cmd_usage_error("plan",
-							 "--request-timeout: %s",
-							 gerr_msg(&err));
-				gerr_clear(&err);
-				return rc;
-			}
+			if (cmd_duration_arg("plan", "--request-timeout", optarg,
+					     &a->client.request_timeout_ms))
+				return 1;
 			break;
 		case 'v':
-			/* kubectl's spelling -v=6 works too */
-			if (parse_int(optarg + (*optarg == '='), 0,
-				      &a->client.verbosity) < 0)
-				return cmd_usage_error("plan",
-						       "-v needs a level (0 to "
-						       "10), not '%s'",
-						       optarg);
+			if (cmd_verbosity_arg("plan", optarg,
+					      &a->client.verbosity))
+				return 1;
 			break;
 		case 'h':
 			a->help = 1;
@@ -169,11 +148,8 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
 			return cmd_usage_error("plan", "bad option");
 		}
 	}
-	if (strcmp(a->output, "text") && strcmp(a->output, "json"))
-		return cmd_usage_error("plan",
-				       "unknown output format '%s' (use text or "
-				       "json)",
-				       a->output);
+	if (cmd_output_arg("plan", a->output))
+		return 1;
 	if (a->app)
 		return check_paths_args(argc, a);
 	int paths = repo_args_are_paths("plan", a->app_opts, argv + optind,

@@ -73,9 +73,6 @@ static int parse_args(int argc, char **argv, struct status_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gerr err = GERR_INIT;
-	char *end;
-	long level;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:v:h", opts, NULL)) != -1) {
@@ -88,26 +85,14 @@ static int parse_args(int argc, char **argv, struct status_args *a)
 		case OPT_CONTEXT: a->cfg.context = optarg; break;
 		case 'o': a->output = optarg; break;
 		case OPT_REQUEST_TIMEOUT:
-			if (kube_parse_duration(optarg,
-						&a->client.request_timeout_ms,
-						&err) < 0) {
-				int rc = cmd_usage_error("status",
-							 "--request-timeout: %s",
-							 gerr_msg(&err));
-				gerr_clear(&err);
-				return rc;
-			}
+			if (cmd_duration_arg("status", "--request-timeout", optarg,
+					     &a->client.request_timeout_ms))
+				return 1;
 			break;
 		case 'v':
-			/* kubectl's spelling -v=6 works too */
-			level = strtol(optarg + (*optarg == '='), &end, 10);
-			if (!optarg[*optarg == '='] || *end || level < 0 ||
-			    level > 10)
-				return cmd_usage_error("status",
-						       "-v needs a level (0 to "
-						       "10), not '%s'",
-						       optarg);
-			a->client.verbosity = (int)level;
+			if (cmd_verbosity_arg("status", optarg,
+					      &a->client.verbosity))
+				return 1;
 			break;
 		case 'h':
 			a->help = 1;
@@ -116,11 +101,8 @@ static int parse_args(int argc, char **argv, struct status_args *a)
 			return cmd_usage_error("status", "bad option");
 		}
 	}
-	if (strcmp(a->output, "text") && strcmp(a->output, "json"))
-		return cmd_usage_error("status",
-				       "unknown output format '%s' (use text or "
-				       "json)",
-				       a->output);
+	if (cmd_output_arg("status", a->output))
+		return 1;
 	return 0;
 }
 

@@ -106,29 +106,6 @@ static void on_signal(int sig)
 /* ------------------------------------------------------------------ */
 /* Arguments                                                            */
 
-static int duration_arg(const char *opt, const char *s, long *ms)
-{
-	struct gerr err = GERR_INIT;
-	int rc = 0;
-
-	if (kube_parse_duration(s, ms, &err) < 0) {
-		rc = cmd_usage_error("sync", "%s: %s", opt, gerr_msg(&err));
-		gerr_clear(&err);
-	}
-	return rc;
-}
-
-static int parse_int(const char *s, int min, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < min || v > 1000000)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct sync_args *a)
 {
 	static const struct option opts[] = {
@@ -172,7 +149,7 @@ static int parse_args(int argc, char **argv, struct sync_args *a)
 		case 'C': a->cfg.context = optarg; break;
 		case 'o': a->output = optarg; break;
 		case 'i':
-			if (duration_arg("--interval", optarg,
+			if (cmd_duration_arg("sync", "--interval", optarg,
 					 &a->so.interval_ms))
 				return 1;
 			if (a->so.interval_ms <= 0)
@@ -180,33 +157,33 @@ static int parse_args(int argc, char **argv, struct sync_args *a)
 						       "be more than 0");
 			break;
 		case 'D':
-			if (duration_arg("--drift-interval", optarg,
+			if (cmd_duration_arg("sync", "--drift-interval", optarg,
 					 &a->so.drift_interval_ms))
 				return 1;
 			break;
 		case 'B':
-			if (duration_arg("--backoff", optarg,
+			if (cmd_duration_arg("sync", "--backoff", optarg,
 					 &a->so.backoff_ms))
 				return 1;
 			break;
 		case 'M':
-			if (duration_arg("--max-backoff", optarg,
+			if (cmd_duration_arg("sync", "--max-backoff", optarg,
 					 &a->so.max_backoff_ms))
 				return 1;
 			break;
 		case 't':
-			if (duration_arg("--timeout", optarg, &a->timeout_ms))
+			if (cmd_duration_arg("sync", "--timeout", optarg, &a->timeout_ms))
 				return 1;
 			if (!a->timeout_ms)
 				a->timeout_ms = -1; /* deploy's "no limit" */
 			break;
 		case 'T':
-			if (duration_arg("--request-timeout", optarg,
+			if (cmd_duration_arg("sync", "--request-timeout", optarg,
 					 &a->client.request_timeout_ms))
 				return 1;
 			break;
 		case 'p':
-			if (parse_int(optarg, 1, &a->parallel) < 0)
+			if (cmd_int_arg(optarg, 1, &a->parallel) < 0)
 				return cmd_usage_error("sync",
 						       "--parallel needs a "
 						       "number of at least 1, "
@@ -214,12 +191,9 @@ static int parse_args(int argc, char **argv, struct sync_args *a)
 						       optarg);
 			break;
 		case 'v':
-			if (parse_int(optarg + (*optarg == '='), 0,
-				      &a->client.verbosity) < 0)
-				return cmd_usage_error("sync",
-						       "-v needs a level (0 to "
-						       "10), not '%s'",
-						       optarg);
+			if (cmd_verbosity_arg("sync", optarg,
+					      &a->client.verbosity))
+				return 1;
 			break;
 		case 'h':
 			a->help = 1;
@@ -228,11 +202,8 @@ static int parse_args(int argc, char **argv, struct sync_args *a)
 			return cmd_usage_error("sync", "bad option");
 		}
 	}
-	if (strcmp(a->output, "text") && strcmp(a->output, "json"))
-		return cmd_usage_error("sync",
-				       "unknown output format '%s' (use text or "
-				       "json)",
-				       a->output);
+	if (cmd_output_arg("sync", a->output))
+		return 1;
 	if (!a->repo)
 		return cmd_usage_error("sync", "--repo URL|DIR is required: "
 				       "the repository to follow");
